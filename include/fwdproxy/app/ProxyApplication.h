@@ -1,0 +1,45 @@
+//
+// ProxyApplication.h
+//
+// The fwdproxy program: options, configuration, logging, and the server's
+// start and stop around waitForTerminationRequest().
+//
+
+#pragma once
+
+#include <Poco/Util/ServerApplication.h>
+
+#include <set>
+#include <string>
+
+
+namespace fwdproxy {
+namespace app {
+
+
+class ProxyApplication: public Poco::Util::ServerApplication
+{
+public:
+	ProxyApplication();
+
+protected:
+	void initialize(Poco::Util::Application& self) override;
+	void defineOptions(Poco::Util::OptionSet& options) override;
+	int main(const std::vector<std::string>& arguments) override;
+
+private:
+	void handleHelp(const std::string& name, const std::string& value);
+	void handleConfig(const std::string& name, const std::string& value);
+	void handleDefine(const std::string& name, const std::string& value);
+	void loadConfigurationFile();
+	void configureLogging();
+	std::string sourceOf(const std::string& key) const;
+
+	bool _helpRequested = false;
+	bool _configFailed = false;
+	std::string _configFile;
+	std::set<std::string> _definedKeys;
+};
+
+
+} } // namespace fwdproxy::app

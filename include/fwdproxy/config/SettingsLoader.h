@@ -1,0 +1,55 @@
+//
+// SettingsLoader.h
+//
+// Reads the proxy.* properties into a Settings snapshot and checks every value.
+//
+
+#pragma once
+
+#include "fwdproxy/config/Settings.h"
+
+#include <Poco/Util/AbstractConfiguration.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+
+namespace fwdproxy {
+namespace config {
+
+
+class SettingsLoader
+{
+public:
+	using SourceOf = std::function<std::string(const std::string& key)>;
+		/// Names where a key's value came from (a file or the command line), for messages.
+
+	SettingsLoader(const Poco::Util::AbstractConfiguration& configuration, SourceOf sourceOf);
+
+	SettingsPtr load();
+		/// Returns the snapshot, or nullptr when any value is invalid. Every
+		/// invalid value is described in problems(), not just the first.
+
+	const std::vector<std::string>& problems() const { return _problems; }
+
+	static const char* const DEFAULTS[][2];
+		/// Every proxy.* key with its default value, as the man page lists them.
+
+private:
+	std::string value(const std::string& key) const;
+	void addProblem(const std::string& key, const std::string& value, const std::string& expected);
+
+	std::chrono::milliseconds readSeconds(const std::string& key);
+	long readInteger(const std::string& key, long minimum, long maximum);
+	void readListen(Settings& settings);
+	void readCidrSet(const std::string& key, policy::CidrSet& set);
+	void readPortSet(const std::string& key, policy::PortSet& set);
+
+	const Poco::Util::AbstractConfiguration& _configuration;
+	SourceOf _sourceOf;
+	std::vector<std::string> _problems;
+};
+
+
+} } // namespace fwdproxy::config

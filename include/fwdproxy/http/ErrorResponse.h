@@ -1,0 +1,27 @@
+//
+// ErrorResponse.h
+//
+// The responses that the proxy writes itself.
+//
+
+#pragma once
+
+#include "fwdproxy/http/Reason.h"
+
+#include <string>
+
+
+namespace fwdproxy {
+namespace http {
+
+
+const char* statusPhrase(int status);
+	/// Returns the RFC 9110 reason phrase for status, or "Unknown".
+
+std::string makeErrorResponse(Reason reason, const std::string& subject, const std::string& via);
+	/// Builds a complete response for reason: its status, a short text/plain
+	/// body that names subject (the request-target or destination),
+	/// X-Fwdproxy-Error with the reason code, and Connection: close.
+
+
+} } // namespace fwdproxy::http

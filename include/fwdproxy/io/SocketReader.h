@@ -1,0 +1,74 @@
+//
+// SocketReader.h
+//
+// A receive buffer over a blocking StreamSocket with deadline-bounded reads.
+//
+
+#pragma once
+
+#include "fwdproxy/io/Deadline.h"
+
+#include <Poco/Net/StreamSocket.h>
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+
+namespace fwdproxy {
+namespace io {
+
+
+class SocketReader
+	/// Owns the bytes received on one socket and not yet used. Reused across
+	/// all requests of a connection, so a kept-alive client costs no new
+	/// allocation per request.
+{
+public:
+	enum class FillResult
+	{
+		Data,
+		Closed,
+		TimedOut
+	};
+
+	SocketReader(Poco::Net::StreamSocket& socket, std::size_t initialCapacity);
+
+	FillResult fill(const Deadline& deadline);
+		/// Receives at least one byte into the buffer, growing it when full.
+		/// Returns Closed when the peer closed its sending side. Throws
+		/// Poco::Net::NetException on socket errors such as a reset.
+
+	FillResult fill(int timeoutMilliseconds);
+
+	std::string_view buffered() const { return std::string_view(_buffer.data() + _begin, _end - _begin); }
+	std::size_t available() const { return _end - _begin; }
+	void consume(std::size_t n);
+
+	void clear()
+		/// Drops buffered bytes, as when the socket is replaced.
+	{
+		_begin = 0;
+		_end = 0;
+	}
+
+	void reserve(std::size_t capacity);
+		/// Makes room for capacity buffered bytes; used before reading a head.
+
+	void shrink(std::size_t capacity);
+		/// Returns memory to the allocator after a large head, so that an idle
+		/// connection keeps only a small buffer.
+
+	Poco::Net::StreamSocket& socket() { return _socket; }
+
+private:
+	void makeRoom();
+
+	Poco::Net::StreamSocket& _socket;
+	std::vector<char> _buffer;
+	std::size_t _begin = 0;
+	std::size_t _end = 0;
+};
+
+
+} } // namespace fwdproxy::io

@@ -1,0 +1,30 @@
+//
+// SocketWait.h
+//
+// Waits on raw socket descriptors with poll(2). Poco's Socket::poll creates
+// and closes an epoll instance on every call in POCO 1.11, which costs more
+// than a small relay step, so the hot paths use poll(2) directly.
+//
+
+#pragma once
+
+#include <Poco/Net/Socket.h>
+
+
+namespace fwdproxy {
+namespace io {
+
+
+enum class WaitResult
+{
+	Ready,
+	TimedOut
+};
+
+
+WaitResult waitReadable(poco_socket_t fd, int timeoutMilliseconds);
+	/// Waits until fd can be read without blocking, or has hung up or failed
+	/// (a read then reports it). Throws Poco::IOException if poll(2) fails.
+
+
+} } // namespace fwdproxy::io

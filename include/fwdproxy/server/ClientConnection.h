@@ -1,0 +1,59 @@
+//
+// ClientConnection.h
+//
+// The per-connection loop: read a request head, route it, record it, and go
+// round again while the connection stays persistent.
+//
+
+#pragma once
+
+#include "fwdproxy/config/Settings.h"
+#include "fwdproxy/http/MessageHead.h"
+#include "fwdproxy/server/ExchangeContext.h"
+#include "fwdproxy/server/Peer.h"
+
+#include <Poco/Net/TCPServerConnection.h>
+
+#include <atomic>
+#include <cstdint>
+
+
+namespace fwdproxy {
+namespace server {
+
+
+class ConnectionRegistry;
+
+
+class ClientConnection: public Poco::Net::TCPServerConnection
+	/// Created by ConnectionFactory for each accepted client and run on a
+	/// pool thread; POCO deletes it when run() returns. Every request on the
+	/// connection is parsed and routed on its own, so a kept-alive connection
+	/// is never a blind pipe to its first origin.
+{
+public:
+	ClientConnection(const Poco::Net::StreamSocket& socket, config::SettingsPtr settings, ConnectionRegistry& registry);
+
+	void run() override;
+
+	bool idle() const { return _idle.load(); }
+
+	void abort();
+		/// Shuts down the client and origin sockets; called by the registry from another thread.
+
+private:
+	void serve(ExchangeContext& context);
+	bool waitForRequest(ExchangeContext& context, bool first);
+	bool readRequest(ExchangeContext& context, http::RequestHead& request, observe::AccessRecord& record);
+	void rejectTooLarge(ExchangeContext& context, observe::AccessRecord& record);
+	void lingeringClose();
+
+	config::SettingsPtr _settings;
+	ConnectionRegistry& _registry;
+	Peer _client;
+	Peer _origin;
+	std::atomic<bool> _idle{false};
+};
+
+
+} } // namespace fwdproxy::server

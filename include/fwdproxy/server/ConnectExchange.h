@@ -1,0 +1,24 @@
+//
+// ConnectExchange.h
+//
+// A CONNECT request: open a tunnel to host:port and relay bytes both ways
+// (RFC 9110 §9.3.6).
+//
+
+#pragma once
+
+#include "fwdproxy/http/MessageHead.h"
+#include "fwdproxy/server/ExchangeContext.h"
+
+
+namespace fwdproxy {
+namespace server {
+
+
+ExchangeEnd runConnect(ExchangeContext& context, const http::RequestHead& request, observe::AccessRecord& record);
+	/// Checks the target and port, connects, answers 200 and relays until
+	/// both directions end. The client connection always closes afterwards,
+	/// because its bytes after the 200 belong to the tunnel.
+
+
+} } // namespace fwdproxy::server

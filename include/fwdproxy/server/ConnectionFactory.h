@@ -1,0 +1,40 @@
+//
+// ConnectionFactory.h
+//
+// Creates a ClientConnection for each connection that TCPServer accepts.
+//
+
+#pragma once
+
+#include "fwdproxy/config/Settings.h"
+#include "fwdproxy/server/ClientConnection.h"
+#include "fwdproxy/server/ConnectionRegistry.h"
+
+#include <Poco/Net/TCPServerConnectionFactory.h>
+
+
+namespace fwdproxy {
+namespace server {
+
+
+class ConnectionFactory: public Poco::Net::TCPServerConnectionFactory
+{
+public:
+	ConnectionFactory(const config::SettingsHolder& settings, ConnectionRegistry& registry):
+		_settings(settings),
+		_registry(registry)
+	{
+	}
+
+	Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override
+	{
+		return new ClientConnection(socket, _settings.get(), _registry);
+	}
+
+private:
+	const config::SettingsHolder& _settings;
+	ConnectionRegistry& _registry;
+};
+
+
+} } // namespace fwdproxy::server

@@ -1,0 +1,50 @@
+//
+// ExchangeContext.h
+//
+// What every step of an exchange needs: the settings snapshot, both peers
+// and the ids that go into log lines.
+//
+
+#pragma once
+
+#include "fwdproxy/config/Settings.h"
+#include "fwdproxy/http/Reason.h"
+#include "fwdproxy/observe/AccessLog.h"
+#include "fwdproxy/server/Peer.h"
+
+#include <cstdint>
+#include <string>
+
+
+namespace fwdproxy {
+namespace server {
+
+
+enum class ExchangeEnd
+{
+	KeepAlive,   ///< The client connection may carry another request.
+	Close
+};
+
+
+struct ExchangeContext
+{
+	const config::Settings& settings;
+	Peer& client;
+	Peer& origin;
+	std::string clientAddress;
+	std::uint64_t connectionId = 0;
+	bool stopping = false;
+
+	ExchangeEnd reject(http::Reason reason, const std::string& subject, const std::string& detail,
+		observe::AccessRecord& record);
+		/// Sends the error response for reason, closes the origin connection,
+		/// records the status and logs detail (never sent to the client) with
+		/// the client address and request-target. Returns Close.
+
+	void logFailure(const std::string& what, const observe::AccessRecord& record) const;
+		/// Logs a failure after the response started, when no status can be sent any more.
+};
+
+
+} } // namespace fwdproxy::server

@@ -1,0 +1,52 @@
+//
+// ProxyServer.h
+//
+// The listening side: one TCPServer per listen address, all sharing one
+// thread pool sized from the configuration.
+//
+
+#pragma once
+
+#include "fwdproxy/config/Settings.h"
+#include "fwdproxy/server/ConnectionRegistry.h"
+
+#include <Poco/Net/TCPServer.h>
+#include <Poco/ThreadPool.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+
+namespace fwdproxy {
+namespace server {
+
+
+class ProxyServer
+{
+public:
+	ProxyServer(config::SettingsHolder& settings);
+	~ProxyServer();
+
+	std::vector<std::string> start();
+		/// Binds every listen address and starts accepting. Returns the bound
+		/// addresses, with the real port where port 0 was asked for. Throws
+		/// Poco::Net::NetException when an address cannot be bound.
+
+	void stop();
+		/// Stops accepting and closes the listening sockets, lets running
+		/// exchanges finish within the shutdown grace period, then cuts off
+		/// the rest. Returns when no connection is left or after a bounded wait.
+
+	std::size_t refusedConnections() const;
+
+private:
+	config::SettingsHolder& _settings;
+	ConnectionRegistry _registry;
+	std::unique_ptr<Poco::ThreadPool> _pool;
+	std::vector<std::unique_ptr<Poco::Net::TCPServer>> _servers;
+	std::vector<Poco::Net::ServerSocket> _sockets;
+};
+
+
+} } // namespace fwdproxy::server

@@ -1,0 +1,56 @@
+//
+// Connector.h
+//
+// Resolves a destination, applies the network guard to every address, and
+// opens a TCP connection to the first address that passes and answers.
+//
+
+#pragma once
+
+#include "fwdproxy/http/Reason.h"
+#include "fwdproxy/policy/CidrSet.h"
+
+#include <Poco/Net/IPAddress.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+namespace fwdproxy {
+namespace upstream {
+
+
+struct Connection
+{
+	http::Reason reason = http::Reason::None;   ///< None when socket is connected.
+	Poco::Net::StreamSocket socket;
+	std::string detail;                         ///< What failed, for the error log.
+};
+
+
+class Connector
+{
+public:
+	Connector(const policy::CidrSet& denyNetworks, std::chrono::milliseconds timeout);
+
+	Connection connect(const std::string& host, std::uint16_t port) const;
+		/// Connects to host:port. Only addresses outside the denied networks are
+		/// tried, in the resolver's order, so a name that resolves to a denied
+		/// address is refused even when another lookup would answer differently
+		/// (DNS rebinding). Reasons: DnsFailure, DestinationDenied,
+		/// ConnectRefused, ConnectTimeout (the whole attempt shares one timeout)
+		/// or ConnectFailed.
+
+	static bool resolve(const std::string& host, std::vector<Poco::Net::IPAddress>& addresses, std::string& error);
+		/// Resolves host with getaddrinfo(3), or parses it as an address literal.
+
+private:
+	const policy::CidrSet& _denyNetworks;
+	std::chrono::milliseconds _timeout;
+};
+
+
+} } // namespace fwdproxy::upstream

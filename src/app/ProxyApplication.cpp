@@ -1,0 +1,243 @@
+//
+// ProxyApplication.cpp
+//
+
+#include "fwdproxy/app/ProxyApplication.h"
+#include "fwdproxy/app/LoggingErrorHandler.h"
+#include "fwdproxy/config/SettingsLoader.h"
+#include "fwdproxy/server/ProxyServer.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/File.h>
+#include <Poco/Logger.h>
+#include <Poco/Path.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/LoggingConfigurator.h>
+#include <Poco/Util/MapConfiguration.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionCallback.h>
+#include <Poco/Util/OptionException.h>
+
+#include <csignal>
+#include <iostream>
+
+#ifndef _WIN32
+#include <pthread.h>
+#endif
+
+
+using Poco::Util::Application;
+using Poco::Util::Option;
+using Poco::Util::OptionCallback;
+
+
+namespace fwdproxy {
+namespace app {
+
+
+namespace {
+
+
+const char* const SYSTEM_CONFIG = "/etc/fwdproxy/fwdproxy.properties";
+
+// Configuration layers: -D beats the file, the file beats built-in logging defaults.
+const int PRIORITY_DEFINES = -100;
+const int PRIORITY_LOGGING_DEFAULTS = 100;
+
+
+// Blocks the termination signals in every thread created afterwards, so that
+// only the sigwait() in waitForTerminationRequest() receives them and a
+// worker thread is never killed by one.
+void blockTerminationSignals()
+{
+#ifndef _WIN32
+	sigset_t signals;
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+	// A client that resets mid-send must give an error, not end the process.
+	std::signal(SIGPIPE, SIG_IGN);
+#endif
+}
+
+
+Poco::AutoPtr<Poco::Util::MapConfiguration> loggingDefaults()
+{
+	Poco::AutoPtr<Poco::Util::MapConfiguration> defaults = new Poco::Util::MapConfiguration;
+	defaults->setString("logging.formatters.fwdproxyText.class", "PatternFormatter");
+	defaults->setString("logging.formatters.fwdproxyText.pattern", "%Y-%m-%dT%H:%M:%S.%iZ %q %s: %t");
+	defaults->setString("logging.formatters.fwdproxyText.times", "UTC");
+	defaults->setString("logging.channels.fwdproxyConsole.class", "ConsoleChannel");
+	defaults->setString("logging.channels.fwdproxyConsole.formatter", "fwdproxyText");
+	defaults->setString("logging.loggers.root.channel", "fwdproxyConsole");
+	defaults->setString("logging.loggers.root.level", "information");
+	return defaults;
+}
+
+
+} // namespace
+
+
+ProxyApplication::ProxyApplication()
+{
+	setUnixOptions(true);
+}
+
+
+void ProxyApplication::defineOptions(Poco::Util::OptionSet& options)
+{
+	ServerApplication::defineOptions(options);
+
+	options.addOption(Option("help", "h", "Print this help and exit.")
+		.required(false)
+		.repeatable(false)
+		.callback(OptionCallback<ProxyApplication>(this, &ProxyApplication::handleHelp)));
+
+	options.addOption(Option("config", "c", "Read properties from FILE instead of " + std::string(SYSTEM_CONFIG) + ".")
+		.required(false)
+		.repeatable(false)
+		.argument("FILE")
+		.callback(OptionCallback<ProxyApplication>(this, &ProxyApplication::handleConfig)));
+
+	options.addOption(Option("define", "D", "Set property NAME to VALUE, overriding the file. Repeatable.")
+		.required(false)
+		.repeatable(true)
+		.argument("NAME=VALUE")
+		.callback(OptionCallback<ProxyApplication>(this, &ProxyApplication::handleDefine)));
+}
+
+
+void ProxyApplication::handleHelp(const std::string&, const std::string&)
+{
+	_helpRequested = true;
+	Poco::Util::HelpFormatter help(options());
+	help.setCommand(commandName());
+	help.setUsage("[--config=FILE] [-D NAME=VALUE ...] [--daemon] [--pidfile=FILE] [--umask=MASK]");
+	help.setHeader("An HTTP/1.1 forward proxy. Properties and defaults: man fwdproxy.properties");
+	help.setUnixStyle(true);
+	help.format(std::cout);
+	stopOptionsProcessing();
+}
+
+
+void ProxyApplication::handleConfig(const std::string&, const std::string& value)
+{
+	// The daemon changes its working directory to /, so keep an absolute path.
+	_configFile = Poco::Path(value).absolute().toString();
+}
+
+
+void ProxyApplication::handleDefine(const std::string&, const std::string& value)
+{
+	std::string::size_type equals = value.find('=');
+	std::string name = value.substr(0, equals);
+	std::string propertyValue = equals == std::string::npos ? std::string() : value.substr(equals + 1);
+	if (name.empty()) throw Poco::Util::InvalidArgumentException("-D expects NAME=VALUE", value);
+
+	Poco::AutoPtr<Poco::Util::AbstractConfiguration> defines = config().find("fwdproxy.defines");
+	if (defines.isNull())
+	{
+		defines = new Poco::Util::MapConfiguration;
+		config().add(defines, "fwdproxy.defines", PRIORITY_DEFINES, false);
+	}
+	defines->setString(name, propertyValue);
+	_definedKeys.insert(name);
+}
+
+
+void ProxyApplication::initialize(Application& self)
+{
+	blockTerminationSignals();
+	if (!_helpRequested) loadConfigurationFile();
+	configureLogging();
+
+	// Application's own LoggingSubsystem would raise the same logging error
+	// again, uncaught; main() reports the failure instead.
+	if (!_configFailed) ServerApplication::initialize(self);
+}
+
+
+void ProxyApplication::loadConfigurationFile()
+{
+	std::string file = _configFile;
+	if (file.empty() && Poco::File(SYSTEM_CONFIG).exists()) file = SYSTEM_CONFIG;
+	if (file.empty()) return;
+
+	try
+	{
+		loadConfiguration(file);
+		_configFile = file;
+	}
+	catch (const Poco::Exception& e)
+	{
+		std::cerr << "fwdproxy: cannot read configuration file " << file << ": " << e.displayText() << std::endl;
+		_configFailed = true;
+	}
+}
+
+
+void ProxyApplication::configureLogging()
+{
+	config().add(loggingDefaults(), PRIORITY_LOGGING_DEFAULTS, false);
+	try
+	{
+		Poco::Util::LoggingConfigurator configurator;
+		configurator.configure(Poco::AutoPtr<Poco::Util::AbstractConfiguration>(&config(), true));
+	}
+	catch (const Poco::Exception& e)
+	{
+		std::cerr << "fwdproxy: invalid logging.* configuration in " << sourceOf("logging") << ": "
+			<< e.displayText() << std::endl;
+		_configFailed = true;
+	}
+	Poco::ErrorHandler::set(new LoggingErrorHandler);
+}
+
+
+std::string ProxyApplication::sourceOf(const std::string& key) const
+{
+	if (_definedKeys.count(key) > 0) return "command line (-D " + key + ")";
+	if (!_configFile.empty()) return _configFile;
+	return "built-in defaults";
+}
+
+
+int ProxyApplication::main(const std::vector<std::string>&)
+{
+	if (_helpRequested) return Application::EXIT_OK;
+	if (_configFailed) return Application::EXIT_CONFIG;
+
+	Poco::Logger& logger = Poco::Logger::get("fwdproxy");
+	config::SettingsLoader loader(config(), [this](const std::string& key) { return sourceOf(key); });
+	config::SettingsPtr settings = loader.load();
+	if (!settings)
+	{
+		for (const std::string& problem: loader.problems()) std::cerr << "fwdproxy: " << problem << std::endl;
+		return Application::EXIT_CONFIG;
+	}
+
+	config::SettingsHolder holder(settings);
+	server::ProxyServer server(holder);
+	try
+	{
+		for (const std::string& address: server.start()) logger.notice("listening on " + address);
+	}
+	catch (const Poco::Exception& e)
+	{
+		logger.critical("cannot listen: " + e.displayText());
+		return Application::EXIT_OSERR;
+	}
+
+	waitForTerminationRequest();
+
+	logger.notice("stopping: no new connections; waiting for running exchanges");
+	server.stop();
+	logger.notice("stopped");
+	return Application::EXIT_OK;
+}
+
+
+} } // namespace fwdproxy::app

@@ -1,0 +1,167 @@
+//
+// SettingsLoader.cpp
+//
+
+#include "fwdproxy/config/SettingsLoader.h"
+#include "fwdproxy/http/Syntax.h"
+
+#include <cmath>
+#include <cstdlib>
+
+
+namespace fwdproxy {
+namespace config {
+
+
+const char* const SettingsLoader::DEFAULTS[][2] = {
+	{"proxy.listen", "0.0.0.0:3128"},
+	{"proxy.clients.allow", "127.0.0.0/8, ::1, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7, fe80::/10"},
+	{"proxy.connect.ports", "443"},
+	{"proxy.destinations.denyNetworks", "127.0.0.0/8, ::1/128, 0.0.0.0/8, ::/128, 169.254.0.0/16, fe80::/10"},
+	{"proxy.via.pseudonym", "fwdproxy"},
+	{"proxy.threads.max", "1024"},
+	{"proxy.threads.queue", "256"},
+	{"proxy.threads.stackSize", "256"},
+	{"proxy.timeouts.connect", "10"},
+	{"proxy.timeouts.header", "30"},
+	{"proxy.timeouts.idle", "60"},
+	{"proxy.timeouts.response", "60"},
+	{"proxy.timeouts.tunnelIdle", "300"},
+	{"proxy.timeouts.expectContinue", "1"},
+	{"proxy.timeouts.shutdownGrace", "10"},
+	{"proxy.limits.maxHeadSize", "65536"},
+	{"proxy.limits.maxTargetLength", "8192"},
+	{nullptr, nullptr},
+};
+
+
+SettingsLoader::SettingsLoader(const Poco::Util::AbstractConfiguration& configuration, SourceOf sourceOf):
+	_configuration(configuration),
+	_sourceOf(std::move(sourceOf))
+{
+}
+
+
+std::string SettingsLoader::value(const std::string& key) const
+{
+	for (std::size_t i = 0; DEFAULTS[i][0] != nullptr; ++i)
+	{
+		if (key == DEFAULTS[i][0]) return _configuration.getRawString(key, DEFAULTS[i][1]);
+	}
+	return _configuration.getRawString(key, "");
+}
+
+
+void SettingsLoader::addProblem(const std::string& key, const std::string& value, const std::string& expected)
+{
+	_problems.push_back(_sourceOf(key) + ": " + key + " = '" + value + "' is invalid: expected " + expected);
+}
+
+
+std::chrono::milliseconds SettingsLoader::readSeconds(const std::string& key)
+{
+	std::string text(http::trimWhitespace(value(key)));
+	char* end = nullptr;
+	double seconds = std::strtod(text.c_str(), &end);
+	if (text.empty() || *end != '\0' || !std::isfinite(seconds) || seconds <= 0 || seconds > 86400 * 365)
+	{
+		addProblem(key, text, "a number of seconds greater than 0, such as 10 or 0.5");
+		return std::chrono::milliseconds(1000);
+	}
+	return std::chrono::milliseconds(static_cast<long long>(std::ceil(seconds * 1000)));
+}
+
+
+long SettingsLoader::readInteger(const std::string& key, long minimum, long maximum)
+{
+	std::string text(http::trimWhitespace(value(key)));
+	char* end = nullptr;
+	long number = std::strtol(text.c_str(), &end, 10);
+	if (text.empty() || *end != '\0' || number < minimum || number > maximum)
+	{
+		addProblem(key, text, "a whole number from " + std::to_string(minimum) + " to " + std::to_string(maximum));
+		return minimum;
+	}
+	return number;
+}
+
+
+void SettingsLoader::readListen(Settings& settings)
+{
+	const std::string key = "proxy.listen";
+	std::string list = value(key);
+	http::forEachListItem(list, [&](std::string_view item) {
+		std::string entry(item);
+		try
+		{
+			settings.listen.emplace_back(entry);
+		}
+		catch (const Poco::Exception&)
+		{
+			addProblem(key, entry, "HOST:PORT with a numeric address, such as 127.0.0.1:3128 or [::1]:3128");
+		}
+	});
+	if (settings.listen.empty() && _problems.empty())
+	{
+		addProblem(key, list, "at least one HOST:PORT address");
+	}
+}
+
+
+void SettingsLoader::readCidrSet(const std::string& key, policy::CidrSet& set)
+{
+	std::string badEntry;
+	if (!policy::CidrSet::parse(value(key), set, badEntry))
+	{
+		addProblem(key, badEntry, "an IP address or CIDR block such as 10.0.0.0/8 or fc00::/7");
+	}
+}
+
+
+void SettingsLoader::readPortSet(const std::string& key, policy::PortSet& set)
+{
+	std::string badEntry;
+	if (!policy::PortSet::parse(value(key), set, badEntry))
+	{
+		addProblem(key, badEntry, "a port from 1 to 65535, a range such as 9000-9100, or *");
+	}
+}
+
+
+SettingsPtr SettingsLoader::load()
+{
+	auto settings = std::make_shared<Settings>();
+	_problems.clear();
+
+	readListen(*settings);
+	readCidrSet("proxy.clients.allow", settings->clientsAllow);
+	readPortSet("proxy.connect.ports", settings->connectPorts);
+	readCidrSet("proxy.destinations.denyNetworks", settings->denyNetworks);
+
+	settings->viaPseudonym = std::string(http::trimWhitespace(value("proxy.via.pseudonym")));
+	if (!settings->viaPseudonym.empty() && !http::isToken(settings->viaPseudonym))
+	{
+		addProblem("proxy.via.pseudonym", settings->viaPseudonym, "a single token such as fwdproxy or gw1.example.net");
+	}
+
+	settings->maxThreads = static_cast<int>(readInteger("proxy.threads.max", 1, 100000));
+	settings->maxQueued = static_cast<int>(readInteger("proxy.threads.queue", 0, 100000));
+	settings->stackSizeKiB = static_cast<int>(readInteger("proxy.threads.stackSize", 64, 65536));
+
+	settings->connectTimeout = readSeconds("proxy.timeouts.connect");
+	settings->headerTimeout = readSeconds("proxy.timeouts.header");
+	settings->idleTimeout = readSeconds("proxy.timeouts.idle");
+	settings->responseTimeout = readSeconds("proxy.timeouts.response");
+	settings->tunnelIdleTimeout = readSeconds("proxy.timeouts.tunnelIdle");
+	settings->expectContinueTimeout = readSeconds("proxy.timeouts.expectContinue");
+	settings->shutdownGrace = readSeconds("proxy.timeouts.shutdownGrace");
+
+	settings->maxHeadSize = static_cast<std::size_t>(readInteger("proxy.limits.maxHeadSize", 1024, 16 * 1024 * 1024));
+	settings->maxTargetLength = static_cast<std::size_t>(readInteger("proxy.limits.maxTargetLength", 64, 16 * 1024 * 1024));
+
+	if (!_problems.empty()) return nullptr;
+	return settings;
+}
+
+
+} } // namespace fwdproxy::config

@@ -1,0 +1,153 @@
+//
+// RequestTarget.cpp
+//
+
+#include "fwdproxy/http/RequestTarget.h"
+#include "fwdproxy/http/Syntax.h"
+
+
+namespace fwdproxy {
+namespace http {
+
+
+namespace {
+
+
+bool isRegNameChar(char c)
+{
+	unsigned char u = static_cast<unsigned char>(c);
+	if (u >= '0' && u <= '9') return true;
+	if ((u | 0x20) >= 'a' && (u | 0x20) <= 'z') return true;
+	return u == '-' || u == '.' || u == '_';
+}
+
+
+bool isIPv6LiteralChar(char c)
+{
+	unsigned char u = static_cast<unsigned char>(c);
+	if (u >= '0' && u <= '9') return true;
+	if ((u | 0x20) >= 'a' && (u | 0x20) <= 'f') return true;
+	return u == ':' || u == '.';
+}
+
+
+bool parsePort(std::string_view text, std::uint16_t& port)
+{
+	if (text.empty() || text.size() > 5) return false;
+
+	unsigned value = 0;
+	for (char c: text)
+	{
+		if (c < '0' || c > '9') return false;
+		value = value * 10 + static_cast<unsigned>(c - '0');
+	}
+	if (value == 0 || value > 65535) return false;
+
+	port = static_cast<std::uint16_t>(value);
+	return true;
+}
+
+
+// Splits host[:port] or [v6]:port. An absent port leaves port unchanged;
+// portRequired rejects that, as authority-form needs one (RFC 9112 §3.2.3).
+bool parseHostPort(std::string_view authority, bool portRequired, RequestTarget& result)
+{
+	std::string_view host;
+	std::string_view rest;
+	if (!authority.empty() && authority[0] == '[')
+	{
+		std::size_t close = authority.find(']');
+		if (close == std::string_view::npos || close < 3) return false;
+
+		host = authority.substr(1, close - 1);
+		for (char c: host)
+		{
+			if (!isIPv6LiteralChar(c)) return false;
+		}
+		rest = authority.substr(close + 1);
+	}
+	else
+	{
+		std::size_t colon = authority.find(':');
+		host = authority.substr(0, colon);
+		rest = colon == std::string_view::npos ? std::string_view() : authority.substr(colon);
+		if (host.empty()) return false;
+		for (char c: host)
+		{
+			if (!isRegNameChar(c)) return false;
+		}
+	}
+
+	if (!rest.empty())
+	{
+		if (rest[0] != ':') return false;
+		// "host:" with an empty port means the default port (RFC 3986 §3.2.3).
+		if (rest.size() > 1 && !parsePort(rest.substr(1), result.port)) return false;
+		if (rest.size() == 1 && portRequired) return false;
+	}
+	else if (portRequired)
+	{
+		return false;
+	}
+
+	result.host = toLower(host);
+	result.authority.assign(authority);
+	return true;
+}
+
+
+} // namespace
+
+
+std::string RequestTarget::hostPort() const
+{
+	std::string text = isIPv6Literal() ? "[" + host + "]" : host;
+	return text + ":" + std::to_string(port);
+}
+
+
+Reason parseAbsoluteForm(std::string_view target, const std::string& method, RequestTarget& result)
+{
+	if (target.empty() || target[0] == '/' || target == "*") return Reason::OriginFormTarget;
+
+	std::size_t schemeEnd = target.find("://");
+	if (schemeEnd == std::string_view::npos || schemeEnd == 0) return Reason::BadRequest;
+
+	std::string_view scheme = target.substr(0, schemeEnd);
+	if (!equalsIgnoreCase(scheme, "http")) return Reason::UnsupportedScheme;
+
+	std::string_view rest = target.substr(schemeEnd + 3);
+	std::size_t pathStart = rest.find_first_of("/?#");
+	std::string_view authority = rest.substr(0, pathStart);
+	std::string_view path = pathStart == std::string_view::npos ? std::string_view() : rest.substr(pathStart);
+
+	// Userinfo in an http URI is deprecated (RFC 9110 §4.2.4) and is a favourite
+	// way to disguise the real host from a human or a filter.
+	if (authority.find('@') != std::string_view::npos) return Reason::BadRequest;
+
+	result.port = 80;
+	if (!parseHostPort(authority, false, result)) return Reason::BadRequest;
+
+	std::size_t fragment = path.find('#');
+	if (fragment != std::string_view::npos) path = path.substr(0, fragment);
+
+	if (path.empty()) result.originForm = method == "OPTIONS" ? "*" : "/";
+	else if (path[0] == '?') result.originForm = "/" + std::string(path);
+	else result.originForm.assign(path);
+
+	return Reason::None;
+}
+
+
+Reason parseAuthorityForm(std::string_view target, RequestTarget& result)
+{
+	if (target.find_first_of("/@?#") != std::string_view::npos) return Reason::BadRequest;
+
+	if (!parseHostPort(target, true, result)) return Reason::BadRequest;
+
+	result.originForm.clear();
+	return Reason::None;
+}
+
+
+} } // namespace fwdproxy::http

@@ -1,0 +1,10 @@
+//
+// main.cpp
+//
+
+#include "fwdproxy/app/ProxyApplication.h"
+
+#include <iostream>
+
+
+POCO_SERVER_MAIN(fwdproxy::app::ProxyApplication)

@@ -1,0 +1,126 @@
+//
+// CidrSet.cpp
+//
+
+#include "fwdproxy/policy/CidrSet.h"
+#include "fwdproxy/http/Syntax.h"
+
+#include <cstring>
+
+
+using Poco::Net::IPAddress;
+
+
+namespace fwdproxy {
+namespace policy {
+
+
+namespace {
+
+
+// Reduces an address to its family and raw bytes, unwrapping IPv4-mapped IPv6.
+void toBytes(const IPAddress& address, bool& v6, std::array<std::uint8_t, 16>& bytes)
+{
+	const auto* raw = static_cast<const std::uint8_t*>(address.addr());
+	bytes.fill(0);
+	if (address.family() == IPAddress::IPv6 && address.isIPv4Mapped())
+	{
+		v6 = false;
+		std::memcpy(bytes.data(), raw + 12, 4);
+		return;
+	}
+
+	v6 = address.family() == IPAddress::IPv6;
+	std::memcpy(bytes.data(), raw, v6 ? 16 : 4);
+}
+
+
+bool prefixMatches(const std::array<std::uint8_t, 16>& a, const std::array<std::uint8_t, 16>& b, unsigned prefix)
+{
+	unsigned fullBytes = prefix / 8;
+	if (std::memcmp(a.data(), b.data(), fullBytes) != 0) return false;
+
+	unsigned bits = prefix % 8;
+	if (bits == 0) return true;
+
+	auto mask = static_cast<std::uint8_t>(0xff << (8 - bits));
+	return (a[fullBytes] & mask) == (b[fullBytes] & mask);
+}
+
+
+bool parsePrefix(const std::string& text, unsigned maxPrefix, unsigned& prefix)
+{
+	if (text.empty() || text.size() > 3) return false;
+
+	prefix = 0;
+	for (char c: text)
+	{
+		if (c < '0' || c > '9') return false;
+		prefix = prefix * 10 + static_cast<unsigned>(c - '0');
+	}
+	return prefix <= maxPrefix;
+}
+
+
+} // namespace
+
+
+bool CidrSet::parseEntry(const std::string& entry, Network& network)
+{
+	std::size_t slash = entry.find('/');
+	std::string addressText = entry.substr(0, slash);
+	if (addressText.size() > 2 && addressText.front() == '[' && addressText.back() == ']')
+	{
+		addressText = addressText.substr(1, addressText.size() - 2);
+	}
+
+	IPAddress address;
+	if (!IPAddress::tryParse(addressText, address)) return false;
+
+	bool mapped = address.family() == IPAddress::IPv6 && address.isIPv4Mapped();
+	toBytes(address, network.v6, network.bytes);
+
+	unsigned maxPrefix = address.family() == IPAddress::IPv6 ? 128 : 32;
+	network.prefix = maxPrefix;
+	if (slash != std::string::npos && !parsePrefix(entry.substr(slash + 1), maxPrefix, network.prefix)) return false;
+
+	// ::ffff:10.0.0.0/104 is written against the IPv6 form; match it as IPv4.
+	if (mapped) network.prefix = network.prefix >= 96 ? network.prefix - 96 : 0;
+	return true;
+}
+
+
+bool CidrSet::parse(const std::string& list, CidrSet& result, std::string& badEntry)
+{
+	result._networks.clear();
+	bool valid = true;
+	http::forEachListItem(list, [&](std::string_view item) {
+		if (!valid) return;
+
+		Network network;
+		if (!parseEntry(std::string(item), network))
+		{
+			badEntry.assign(item);
+			valid = false;
+			return;
+		}
+		result._networks.push_back(network);
+	});
+	return valid;
+}
+
+
+bool CidrSet::contains(const IPAddress& address) const
+{
+	bool v6 = false;
+	std::array<std::uint8_t, 16> bytes{};
+	toBytes(address, v6, bytes);
+	for (const Network& network: _networks)
+	{
+		if (network.v6 == v6 && prefixMatches(network.bytes, bytes, network.prefix)) return true;
+	}
+	return false;
+}
+
+
+} } // namespace fwdproxy::policy

@@ -1,0 +1,118 @@
+//
+// Tunnel.cpp
+//
+
+#include "fwdproxy/relay/Tunnel.h"
+
+#include <Poco/Exception.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#ifdef _WIN32
+#include <winsock2.h>
+#define poll WSAPoll
+#else
+#include <poll.h>
+#endif
+
+
+using Poco::Net::StreamSocket;
+
+
+namespace fwdproxy {
+namespace relay {
+
+
+namespace {
+
+
+const std::size_t BUFFER_SIZE = 64 * 1024;
+
+
+struct Direction
+{
+	StreamSocket& from;
+	StreamSocket& to;
+	std::uint64_t& bytes;
+	bool open = true;
+};
+
+
+// Moves one read's worth from one side to the other. A blocking send is
+// enough here: a peer that stops reading stalls only its own tunnel, and the
+// send timeout set by the caller bounds that.
+void pump(Direction& direction, std::vector<char>& buffer)
+{
+	int n = direction.from.receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
+	if (n <= 0)
+	{
+		direction.open = false;
+		try
+		{
+			direction.to.shutdownSend();
+		}
+		catch (const Poco::Exception&)
+		{
+			// The other side is already gone; the loop ends when its read fails too.
+		}
+		return;
+	}
+
+	direction.to.sendBytes(buffer.data(), n);
+	direction.bytes += static_cast<std::uint64_t>(n);
+}
+
+
+} // namespace
+
+
+TunnelResult runTunnel(StreamSocket& client, StreamSocket& server, std::string_view clientPending,
+	std::chrono::milliseconds idleTimeout)
+{
+	TunnelResult result;
+	std::vector<char> buffer(BUFFER_SIZE);
+	Direction up{client, server, result.clientToServer};
+	Direction down{server, client, result.serverToClient};
+	int timeout = static_cast<int>(idleTimeout.count());
+
+	try
+	{
+		if (!clientPending.empty())
+		{
+			server.sendBytes(clientPending.data(), static_cast<int>(clientPending.size()));
+			result.clientToServer += clientPending.size();
+		}
+
+		while (up.open || down.open)
+		{
+			pollfd fds[2]{};
+			fds[0].fd = up.open ? client.impl()->sockfd() : -1;
+			fds[0].events = POLLIN;
+			fds[1].fd = down.open ? server.impl()->sockfd() : -1;
+			fds[1].events = POLLIN;
+
+			int rc = ::poll(fds, 2, timeout);
+			if (rc < 0 && errno == EINTR) continue;
+			if (rc < 0) throw Poco::IOException("poll failed", std::strerror(errno));
+			if (rc == 0)
+			{
+				result.idleTimeout = true;
+				break;
+			}
+
+			if (up.open && fds[0].revents != 0) pump(up, buffer);
+			if (down.open && fds[1].revents != 0) pump(down, buffer);
+		}
+	}
+	catch (const Poco::Exception&)
+	{
+		// Reported through the result; the caller logs it once with the target.
+		result.error = true;
+	}
+	return result;
+}
+
+
+} } // namespace fwdproxy::relay

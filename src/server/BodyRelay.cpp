@@ -1,0 +1,217 @@
+//
+// BodyRelay.cpp
+//
+
+#include "fwdproxy/server/BodyRelay.h"
+#include "fwdproxy/http/Chunked.h"
+#include "fwdproxy/http/HopByHop.h"
+
+#include <Poco/Exception.h>
+
+#include <algorithm>
+#include <string>
+
+
+namespace fwdproxy {
+namespace server {
+
+
+namespace {
+
+
+// Wraps the destination so that a failed send is told apart from a failed
+// receive: the two need different answers from the caller.
+class BodySink
+{
+public:
+	BodySink(Peer& destination, bool chunked): _destination(destination), _chunked(chunked) {}
+
+	void write(const char* data, std::size_t length)
+	{
+		if (length == 0) return;
+
+		if (!_chunked)
+		{
+			_destination.send(std::string_view(data, length));
+			return;
+		}
+
+		_frame.clear();
+		http::appendChunkHeader(_frame, length);
+		// Small chunks go out in one send; large ones avoid the copy.
+		if (length <= 8192)
+		{
+			_frame.append(data, length);
+			_frame += "\r\n";
+			_destination.send(_frame);
+			return;
+		}
+		_destination.send(_frame, SEND_MORE);
+		_destination.send(std::string_view(data, length), SEND_MORE);
+		_destination.send("\r\n");
+	}
+
+	void finish(const http::Fields& trailers)
+	{
+		if (!_chunked) return;
+
+		http::Fields forwarded = trailers;
+		http::removeForbiddenTrailers(forwarded);
+		_frame.clear();
+		http::appendLastChunk(_frame, forwarded);
+		_destination.send(_frame);
+	}
+
+private:
+	Peer& _destination;
+	bool _chunked;
+	std::string _frame;
+};
+
+
+enum class Fill
+{
+	Data,
+	Closed,
+	TimedOut
+};
+
+
+// A reset from the source counts as a close: either way the body is incomplete.
+Fill fillSource(Peer& source, int timeoutMilliseconds)
+{
+	try
+	{
+		switch (source.reader().fill(timeoutMilliseconds))
+		{
+		case io::SocketReader::FillResult::Data: return Fill::Data;
+		case io::SocketReader::FillResult::Closed: return Fill::Closed;
+		default: return Fill::TimedOut;
+		}
+	}
+	catch (const Poco::Exception&)
+	{
+		return Fill::Closed;
+	}
+}
+
+
+RelayStatus statusFor(Fill fill)
+{
+	return fill == Fill::Closed ? RelayStatus::SourceClosed : RelayStatus::SourceTimedOut;
+}
+
+
+RelayResult relayLength(Peer& source, std::uint64_t length, BodySink& sink, int timeout)
+{
+	RelayResult result;
+	io::SocketReader& reader = source.reader();
+	while (result.bodyBytes < length)
+	{
+		if (reader.available() == 0)
+		{
+			Fill fill = fillSource(source, timeout);
+			if (fill != Fill::Data)
+			{
+				result.status = statusFor(fill);
+				return result;
+			}
+		}
+
+		std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(reader.available(), length - result.bodyBytes));
+		sink.write(reader.buffered().data(), take);
+		reader.consume(take);
+		result.bodyBytes += take;
+	}
+	return result;
+}
+
+
+RelayResult relayChunked(Peer& source, BodySink& sink, int timeout)
+{
+	RelayResult result;
+	io::SocketReader& reader = source.reader();
+	http::ChunkedDecoder decoder;
+	while (!decoder.done())
+	{
+		if (reader.available() == 0)
+		{
+			Fill fill = fillSource(source, timeout);
+			if (fill != Fill::Data)
+			{
+				result.status = statusFor(fill);
+				return result;
+			}
+		}
+
+		std::string_view input = reader.buffered();
+		http::ChunkedDecoder::Step step = decoder.decode(input.data(), input.size());
+		if (decoder.failed())
+		{
+			result.status = RelayStatus::SourceInvalid;
+			return result;
+		}
+
+		sink.write(step.data, step.length);
+		reader.consume(step.consumed);
+		result.bodyBytes += step.length;
+	}
+	sink.finish(decoder.trailers());
+	return result;
+}
+
+
+RelayResult relayUntilClose(Peer& source, BodySink& sink, int timeout)
+{
+	RelayResult result;
+	io::SocketReader& reader = source.reader();
+	while (true)
+	{
+		if (reader.available() > 0)
+		{
+			sink.write(reader.buffered().data(), reader.available());
+			result.bodyBytes += reader.available();
+			reader.consume(reader.available());
+		}
+
+		Fill fill = fillSource(source, timeout);
+		if (fill == Fill::Closed) break;
+		if (fill == Fill::TimedOut)
+		{
+			result.status = RelayStatus::SourceTimedOut;
+			return result;
+		}
+	}
+	sink.finish(http::Fields());
+	return result;
+}
+
+
+} // namespace
+
+
+RelayResult relayBody(Peer& source, const http::BodyFraming& framing, Peer& destination, bool chunkedOutput,
+	int timeoutMilliseconds)
+{
+	BodySink sink(destination, chunkedOutput);
+	try
+	{
+		switch (framing.kind)
+		{
+		case http::BodyKind::None: return RelayResult();
+		case http::BodyKind::Length: return relayLength(source, framing.length, sink, timeoutMilliseconds);
+		case http::BodyKind::Chunked: return relayChunked(source, sink, timeoutMilliseconds);
+		case http::BodyKind::UntilClose: return relayUntilClose(source, sink, timeoutMilliseconds);
+		}
+	}
+	catch (const Poco::Exception&)
+	{
+		// fillSource catches the source's failures, so only a send gets here.
+	}
+	RelayResult failed;
+	failed.status = RelayStatus::DestinationFailed;
+	return failed;
+}
+
+
+} } // namespace fwdproxy::server

@@ -1,0 +1,211 @@
+//
+// ClientConnection.cpp
+//
+
+#include "fwdproxy/server/ClientConnection.h"
+#include "fwdproxy/http/HeadParser.h"
+#include "fwdproxy/server/ConnectExchange.h"
+#include "fwdproxy/server/ConnectionRegistry.h"
+#include "fwdproxy/server/Forwarder.h"
+#include "fwdproxy/server/HeadReader.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Logger.h>
+
+
+using fwdproxy::http::Reason;
+
+
+namespace fwdproxy {
+namespace server {
+
+
+namespace {
+
+
+const std::size_t CLIENT_BUFFER = 16 * 1024;
+const std::size_t ORIGIN_BUFFER = 64 * 1024;
+
+// After an error response the client may still be sending (a body we will
+// not read). Closing at once would turn those bytes into a reset that can
+// destroy the response before the client reads it, so drain for a while.
+const int LINGER_MILLISECONDS = 2000;
+
+
+} // namespace
+
+
+ClientConnection::ClientConnection(const Poco::Net::StreamSocket& socket, config::SettingsPtr settings,
+	ConnectionRegistry& registry):
+	Poco::Net::TCPServerConnection(socket),
+	_settings(std::move(settings)),
+	_registry(registry),
+	_client(socket, CLIENT_BUFFER),
+	_origin(ORIGIN_BUFFER)
+{
+}
+
+
+void ClientConnection::abort()
+{
+	_client.shutdown();
+	_origin.shutdown();
+}
+
+
+void ClientConnection::run()
+{
+	std::uint64_t id = _registry.add(this);
+	std::string address = "-";
+	try
+	{
+		address = _client.socket().peerAddress().toString();
+		ExchangeContext context{*_settings, _client, _origin, address, id, false};
+		serve(context);
+	}
+	catch (const Poco::Exception& e)
+	{
+		Poco::Logger::get("fwdproxy").warning(address + " #" + std::to_string(id) + ": connection failed: " + e.displayText());
+	}
+
+	_origin.close();
+	lingeringClose();
+	_registry.remove(this);
+}
+
+
+void ClientConnection::serve(ExchangeContext& context)
+{
+	_client.socket().setNoDelay(true);
+	_client.socket().setSendTimeout(Poco::Timespan(_settings->responseTimeout.count() * 1000));
+
+	bool allowed = _settings->clientsAllow.contains(_client.socket().peerAddress().host());
+	bool first = true;
+	while (waitForRequest(context, first))
+	{
+		observe::AccessRecord record;
+		record.client = context.clientAddress;
+		record.connectionId = context.connectionId;
+		std::uint64_t sentBefore = _client.bytesSent();
+		context.stopping = _registry.stopping();
+
+		http::RequestHead request;
+		ExchangeEnd end = ExchangeEnd::Close;
+		if (readRequest(context, request, record))
+		{
+			// The head is read first even for a denied client, so that the
+			// 403 reaches a client that is still sending its request.
+			if (!allowed) end = context.reject(Reason::ClientDenied, context.clientAddress, "not in proxy.clients.allow", record);
+			else if (request.method == "CONNECT") end = runConnect(context, request, record);
+			else end = Forwarder(context, request, record).forward();
+		}
+
+		record.bytesToClient += _client.bytesSent() - sentBefore;
+		if (record.status != 0 || record.reason != Reason::None) observe::writeAccessLog(record);
+		if (end == ExchangeEnd::Close || _registry.stopping()) return;
+
+		first = false;
+		_client.reader().shrink(CLIENT_BUFFER);
+	}
+}
+
+
+bool ClientConnection::waitForRequest(ExchangeContext& context, bool first)
+{
+	if (_client.reader().available() > 0) return true;
+
+	// Marked idle before checking the stop flag, and the registry sets the
+	// flag before looking for idle connections, so one of them always sees the other.
+	_idle.store(true);
+	if (_registry.stopping())
+	{
+		_idle.store(false);
+		return false;
+	}
+
+	std::chrono::milliseconds timeout = first ? _settings->headerTimeout : _settings->idleTimeout;
+	io::SocketReader::FillResult result = io::SocketReader::FillResult::Closed;
+	try
+	{
+		result = _client.reader().fill(static_cast<int>(timeout.count()));
+	}
+	catch (const Poco::Exception& e)
+	{
+		Poco::Logger::get("fwdproxy").debug(context.clientAddress + " #" + std::to_string(context.connectionId)
+			+ ": connection failed while idle: " + e.displayText());
+	}
+	_idle.store(false);
+	return result == io::SocketReader::FillResult::Data;
+}
+
+
+bool ClientConnection::readRequest(ExchangeContext& context, http::RequestHead& request, observe::AccessRecord& record)
+{
+	io::SocketReader& reader = _client.reader();
+	io::Deadline deadline = io::Deadline::after(_settings->headerTimeout);
+	std::size_t headLength = 0;
+	HeadStatus status = readHead(reader, _settings->maxHeadSize, deadline, true, headLength);
+
+	switch (status)
+	{
+	case HeadStatus::Complete:
+		break;
+	case HeadStatus::TimedOut:
+		context.reject(Reason::HeaderTimeout, "", "", record);
+		return false;
+	case HeadStatus::TooLarge:
+		rejectTooLarge(context, record);
+		return false;
+	case HeadStatus::ClosedEmpty:
+	case HeadStatus::ClosedPartial:
+		return false;
+	}
+
+	Reason reason = http::parseRequestHead(reader.buffered().substr(0, headLength), _settings->maxTargetLength, request);
+	reader.consume(headLength);
+	record.method = request.method;
+	record.target = request.target;
+	if (reason != Reason::None)
+	{
+		context.reject(reason, "", "", record);
+		return false;
+	}
+	return true;
+}
+
+
+void ClientConnection::rejectTooLarge(ExchangeContext& context, observe::AccessRecord& record)
+{
+	// A request line longer than the target limit makes this a 414, not a 431.
+	std::string_view data = _client.reader().buffered();
+	std::size_t lineEnd = data.find('\n');
+	std::size_t lineLength = lineEnd == std::string_view::npos ? data.size() : lineEnd;
+	Reason reason = lineLength > _settings->maxTargetLength ? Reason::TargetTooLong : Reason::HeadTooLarge;
+
+	std::size_t space = data.find(' ');
+	if (space != std::string_view::npos && space < 32) record.method.assign(data.substr(0, space));
+	context.reject(reason, "", "", record);
+}
+
+
+void ClientConnection::lingeringClose()
+{
+	try
+	{
+		_client.socket().shutdownSend();
+		io::Deadline deadline = io::Deadline::after(std::chrono::milliseconds(LINGER_MILLISECONDS));
+		while (!deadline.passed())
+		{
+			_client.reader().clear();
+			if (_client.reader().fill(deadline) != io::SocketReader::FillResult::Data) break;
+		}
+	}
+	catch (const Poco::Exception&)
+	{
+		// The client reset or left; there is nothing more to deliver.
+	}
+	_client.close();
+}
+
+
+} } // namespace fwdproxy::server

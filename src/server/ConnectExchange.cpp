@@ -1,0 +1,72 @@
+//
+// ConnectExchange.cpp
+//
+
+#include "fwdproxy/server/ConnectExchange.h"
+#include "fwdproxy/http/RequestTarget.h"
+#include "fwdproxy/relay/Tunnel.h"
+#include "fwdproxy/upstream/Connector.h"
+
+#include <Poco/Exception.h>
+
+
+using fwdproxy::http::Reason;
+
+
+namespace fwdproxy {
+namespace server {
+
+
+ExchangeEnd runConnect(ExchangeContext& context, const http::RequestHead& request, observe::AccessRecord& record)
+{
+	http::RequestTarget target;
+	Reason reason = http::parseAuthorityForm(request.target, target);
+	if (reason != Reason::None) return context.reject(reason, request.target, "", record);
+
+	if (!context.settings.connectPorts.contains(target.port))
+	{
+		return context.reject(Reason::ConnectPortDenied, target.hostPort(), "port not in proxy.connect.ports", record);
+	}
+
+	upstream::Connector connector(context.settings.denyNetworks, context.settings.connectTimeout);
+	upstream::Connection connection = connector.connect(target.host, target.port);
+	if (connection.reason != Reason::None)
+	{
+		return context.reject(connection.reason, target.hostPort(), connection.detail, record);
+	}
+
+	// The tunnel's socket goes into the origin peer so that a stopping server can shut it down.
+	context.origin.close();
+	context.origin.attach(connection.socket, "");
+	Poco::Timespan sendTimeout(context.settings.tunnelIdleTimeout.count() * 1000);
+	context.origin.socket().setSendTimeout(sendTimeout);
+	context.client.socket().setSendTimeout(sendTimeout);
+
+	record.status = 200;
+	try
+	{
+		context.client.send("HTTP/1.1 200 Connection established\r\n\r\n");
+	}
+	catch (const Poco::Exception& e)
+	{
+		record.reason = Reason::ClientAborted;
+		context.origin.close();
+		context.logFailure("client closed before the tunnel opened: " + e.displayText(), record);
+		return ExchangeEnd::Close;
+	}
+
+	// Bytes the client sent right after its CONNECT head (a TLS ClientHello, say) open the tunnel.
+	io::SocketReader& pending = context.client.reader();
+	relay::TunnelResult result = relay::runTunnel(context.client.socket(), context.origin.socket(),
+		pending.buffered(), context.settings.tunnelIdleTimeout);
+	pending.consume(pending.available());
+
+	record.bytesToClient = result.serverToClient;
+	record.bytesFromClient = result.clientToServer;
+	if (result.error) context.logFailure("tunnel to " + target.hostPort() + " ended by a socket error", record);
+	context.origin.close();
+	return ExchangeEnd::Close;
+}
+
+
+} } // namespace fwdproxy::server

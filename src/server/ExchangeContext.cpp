@@ -1,0 +1,68 @@
+//
+// ExchangeContext.cpp
+//
+
+#include "fwdproxy/server/ExchangeContext.h"
+#include "fwdproxy/http/ErrorResponse.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Logger.h>
+
+
+namespace fwdproxy {
+namespace server {
+
+
+namespace {
+
+
+Poco::Logger& errorLogger()
+{
+	static Poco::Logger& logger = Poco::Logger::get("fwdproxy");
+	return logger;
+}
+
+
+std::string describe(const ExchangeContext& context, const observe::AccessRecord& record)
+{
+	std::string text = context.clientAddress + " #" + std::to_string(context.connectionId);
+	if (!record.method.empty()) text += " " + record.method + " " + record.target;
+	return text;
+}
+
+
+} // namespace
+
+
+ExchangeEnd ExchangeContext::reject(http::Reason reason, const std::string& subject, const std::string& detail,
+	observe::AccessRecord& record)
+{
+	record.status = http::reasonStatus(reason);
+	record.reason = reason;
+	origin.close();
+
+	// Upstream failures are worth an operator's attention; client mistakes are routine.
+	std::string message = describe(*this, record) + ": " + http::reasonCode(reason);
+	if (!detail.empty()) message += " (" + detail + ")";
+	if (record.status >= 500) errorLogger().warning(message);
+	else errorLogger().notice(message);
+
+	try
+	{
+		client.send(http::makeErrorResponse(reason, subject, settings.via()));
+	}
+	catch (const Poco::Exception& e)
+	{
+		errorLogger().debug(describe(*this, record) + ": error response not delivered: " + e.displayText());
+	}
+	return ExchangeEnd::Close;
+}
+
+
+void ExchangeContext::logFailure(const std::string& what, const observe::AccessRecord& record) const
+{
+	errorLogger().warning(describe(*this, record) + ": " + what);
+}
+
+
+} } // namespace fwdproxy::server

@@ -1,0 +1,522 @@
+//
+// Forwarder.cpp
+//
+
+#include "fwdproxy/server/Forwarder.h"
+#include "fwdproxy/http/ErrorResponse.h"
+#include "fwdproxy/http/HeadParser.h"
+#include "fwdproxy/http/HopByHop.h"
+#include "fwdproxy/http/Syntax.h"
+#include "fwdproxy/io/SocketWait.h"
+#include "fwdproxy/server/BodyRelay.h"
+#include "fwdproxy/server/HeadReader.h"
+#include "fwdproxy/upstream/Connector.h"
+
+#include <Poco/Exception.h>
+
+
+using fwdproxy::http::Reason;
+
+
+namespace fwdproxy {
+namespace server {
+
+
+namespace {
+
+
+const char* const ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH";
+
+
+// RFC 9110 §9.2.2; a request with a body is never replayed, since its body is gone.
+bool isIdempotent(const std::string& method)
+{
+	return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE"
+		|| method == "PUT" || method == "DELETE";
+}
+
+
+bool hasBody(const http::BodyFraming& framing)
+{
+	return framing.kind == http::BodyKind::Chunked || (framing.kind == http::BodyKind::Length && framing.length > 0);
+}
+
+
+bool parseSmallDecimal(std::string_view text, unsigned long& value)
+{
+	text = http::trimWhitespace(text);
+	if (text.empty() || text.size() > 9) return false;
+
+	value = 0;
+	for (char c: text)
+	{
+		if (c < '0' || c > '9') return false;
+		value = value * 10 + static_cast<unsigned long>(c - '0');
+	}
+	return true;
+}
+
+
+bool isPersistent(int versionMinor, const http::Fields& fields)
+{
+	if (versionMinor >= 1) return !fields.hasToken("Connection", "close");
+	return fields.hasToken("Connection", "keep-alive");
+}
+
+
+std::string viaEntry(int versionMinor, const std::string& pseudonym)
+{
+	return std::string(versionMinor == 0 ? "1.0 " : "1.1 ") + pseudonym;
+}
+
+
+} // namespace
+
+
+Forwarder::Forwarder(ExchangeContext& context, const http::RequestHead& request, observe::AccessRecord& record):
+	_context(context),
+	_request(request),
+	_record(record)
+{
+}
+
+
+ExchangeEnd Forwarder::forward()
+{
+	Reason reason = http::parseAbsoluteForm(_request.target, _request.method, _target);
+	if (reason != Reason::None) return _context.reject(reason, _request.target, "", _record);
+
+	if (isForwardingLoop())
+	{
+		return _context.reject(Reason::ForwardingLoop, _request.target, "Via already names " + _context.settings.viaPseudonym, _record);
+	}
+
+	reason = http::requestFraming(_request, _requestBody);
+	if (reason != Reason::None) return _context.reject(reason, _request.target, "", _record);
+
+	ExchangeEnd end = ExchangeEnd::Close;
+	if (answerMaxForwards(end)) return end;
+
+	bool retry = false;
+	end = exchangeOnce(retry);
+	if (!retry) return end;
+
+	_context.origin.close();
+	return exchangeOnce(retry);
+}
+
+
+bool Forwarder::isForwardingLoop() const
+{
+	const std::string& pseudonym = _context.settings.viaPseudonym;
+	if (pseudonym.empty()) return false;
+
+	// Each Via entry is "protocol received-by [comment]"; our own
+	// received-by there means this request went round and came back.
+	bool loop = false;
+	for (const http::Field& field: _request.fields.list())
+	{
+		if (!http::equalsIgnoreCase(field.name, "Via")) continue;
+
+		http::forEachListItem(field.value, [&](std::string_view entry) {
+			std::size_t space = entry.find_first_of(" \t");
+			if (space == std::string_view::npos) return;
+
+			std::string_view receivedBy = http::trimWhitespace(entry.substr(space + 1));
+			receivedBy = receivedBy.substr(0, receivedBy.find_first_of(" \t"));
+			if (http::equalsIgnoreCase(receivedBy, pseudonym)) loop = true;
+		});
+	}
+	return loop;
+}
+
+
+bool Forwarder::answerMaxForwards(ExchangeEnd& end)
+{
+	if (_request.method != "OPTIONS" && _request.method != "TRACE") return false;
+
+	const std::string* value = _request.fields.find("Max-Forwards");
+	unsigned long remaining = 0;
+	if (value == nullptr || !parseSmallDecimal(*value, remaining)) return false;
+
+	if (remaining > 0)
+	{
+		_maxForwards = std::to_string(remaining - 1);
+		return false;
+	}
+
+	// Max-Forwards: 0 makes this proxy the final recipient (RFC 9110 §7.6.2).
+	std::string body;
+	std::string response = "HTTP/1.1 200 OK\r\n";
+	if (_request.method == "TRACE")
+	{
+		// Echo the request as received, minus the fields that carry secrets (RFC 9110 §9.3.8).
+		http::Fields echoed = _request.fields;
+		echoed.remove("Authorization");
+		echoed.remove("Proxy-Authorization");
+		echoed.remove("Cookie");
+		body = _request.method + " " + _request.target + " " + _request.version() + "\r\n";
+		echoed.serialize(body);
+		body += "\r\n";
+		response += "Content-Type: message/http\r\n";
+	}
+	else
+	{
+		response += "Allow: ";
+		response += ALLOWED_METHODS;
+		response += "\r\n";
+	}
+
+	bool keepAlive = clientWantsKeepAlive() && !hasBody(_requestBody) && !_context.stopping;
+	response += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+	if (!keepAlive) response += "Connection: close\r\n";
+	response += "\r\n" + body;
+
+	_record.status = 200;
+	_record.reason = Reason::MaxForwardsReached;
+	try
+	{
+		_context.client.send(response);
+	}
+	catch (const Poco::Exception& e)
+	{
+		_context.logFailure("response not delivered: " + e.displayText(), _record);
+		keepAlive = false;
+	}
+	end = keepAlive ? ExchangeEnd::KeepAlive : ExchangeEnd::Close;
+	return true;
+}
+
+
+ExchangeEnd Forwarder::exchangeOnce(bool& retry)
+{
+	bool canRetry = !retry;
+	retry = false;
+
+	bool reused = false;
+	if (!connectOrigin(reused)) return ExchangeEnd::Close;
+
+	canRetry = canRetry && reused && isIdempotent(_request.method) && !hasBody(_requestBody);
+	Sent sent = sendRequest(canRetry);
+	if (sent == Sent::Ok) sent = readFinalResponse(canRetry);
+
+	if (sent == Sent::RetryFresh)
+	{
+		retry = true;
+		return ExchangeEnd::Close;
+	}
+	if (sent == Sent::Failed) return ExchangeEnd::Close;
+
+	return relayResponse();
+}
+
+
+bool Forwarder::connectOrigin(bool& reused)
+{
+	Peer& origin = _context.origin;
+	std::string key = _target.hostPort();
+	if (origin.connected() && origin.key() == key)
+	{
+		// An idle origin connection that is readable has been closed (or sent
+		// junk) while idle; it cannot carry this request.
+		bool stale = origin.reader().available() > 0
+			|| io::waitReadable(origin.socket().impl()->sockfd(), 0) == io::WaitResult::Ready;
+		if (!stale)
+		{
+			reused = true;
+			return true;
+		}
+	}
+	origin.close();
+
+	upstream::Connector connector(_context.settings.denyNetworks, _context.settings.connectTimeout);
+	upstream::Connection connection = connector.connect(_target.host, _target.port);
+	if (connection.reason != Reason::None)
+	{
+		_context.reject(connection.reason, _target.hostPort(), connection.detail, _record);
+		return false;
+	}
+
+	connection.socket.setSendTimeout(Poco::Timespan(_context.settings.responseTimeout.count() * 1000));
+	origin.attach(connection.socket, key);
+	return true;
+}
+
+
+std::string Forwarder::buildOriginRequest() const
+{
+	http::Fields fields = _request.fields;
+	http::removeHopByHop(fields);
+	fields.remove("Host");
+	fields.remove("Content-Length");
+	if (!_maxForwards.empty()) fields.remove("Max-Forwards");
+
+	// The Host field is rebuilt from the target's authority: a client's own
+	// Host may name another server than the one we connect to (RFC 9112 §3.2.2).
+	std::string head;
+	head.reserve(256 + _request.target.size());
+	head += _request.method;
+	head += ' ';
+	head += _target.originForm;
+	head += " HTTP/1.1\r\nHost: ";
+	head += _target.authority;
+	head += "\r\n";
+	fields.serialize(head);
+
+	if (!_maxForwards.empty()) head += "Max-Forwards: " + _maxForwards + "\r\n";
+	if (_requestBody.kind == http::BodyKind::Length) head += "Content-Length: " + std::to_string(_requestBody.length) + "\r\n";
+	if (_requestBody.kind == http::BodyKind::Chunked) head += "Transfer-Encoding: chunked\r\n";
+	if (!_context.settings.viaPseudonym.empty())
+	{
+		head += "Via: " + viaEntry(_request.versionMinor, _context.settings.viaPseudonym) + "\r\n";
+	}
+	head += "\r\n";
+	return head;
+}
+
+
+Forwarder::Sent Forwarder::sendRequest(bool canRetry)
+{
+	bool withBody = hasBody(_requestBody);
+	try
+	{
+		_context.origin.send(buildOriginRequest(), withBody ? SEND_MORE : 0);
+	}
+	catch (const Poco::Exception& e)
+	{
+		if (canRetry) return Sent::RetryFresh;
+
+		_context.reject(Reason::ConnectFailed, _target.hostPort(), "sending the request failed: " + e.displayText(), _record);
+		return Sent::Failed;
+	}
+	if (!withBody) return Sent::Ok;
+
+	bool expectContinue = _request.versionMinor >= 1 && _request.fields.hasToken("Expect", "100-continue");
+	if (expectContinue)
+	{
+		Sent sent = awaitContinue();
+		if (sent != Sent::Ok || _finalBeforeBody) return sent;
+	}
+
+	int timeout = static_cast<int>(_context.settings.responseTimeout.count());
+	bool chunked = _requestBody.kind == http::BodyKind::Chunked;
+	RelayResult relayed = relayBody(_context.client, _requestBody, _context.origin, chunked, timeout);
+	_record.bytesFromClient = relayed.bodyBytes;
+	switch (relayed.status)
+	{
+	case RelayStatus::Complete:
+		_bodySent = true;
+		return Sent::Ok;
+	case RelayStatus::SourceTimedOut:
+		_context.reject(Reason::BodyTimeout, _request.target, "", _record);
+		return Sent::Failed;
+	case RelayStatus::SourceInvalid:
+		_context.reject(Reason::BadFraming, _request.target, "invalid chunked request body", _record);
+		return Sent::Failed;
+	case RelayStatus::SourceClosed:
+		_record.reason = Reason::ClientAborted;
+		_context.origin.close();
+		_context.logFailure("client closed the connection in the middle of the request body", _record);
+		return Sent::Failed;
+	case RelayStatus::DestinationFailed:
+		// The origin may have answered early (413, 401) and closed; that answer
+		// is still worth relaying, and the connection cannot be reused.
+		_finalBeforeBody = true;
+		return Sent::Ok;
+	}
+	return Sent::Failed;
+}
+
+
+Forwarder::Sent Forwarder::awaitContinue()
+{
+	Peer& origin = _context.origin;
+	int wait = static_cast<int>(_context.settings.expectContinueTimeout.count());
+	if (origin.reader().available() == 0
+		&& io::waitReadable(origin.socket().impl()->sockfd(), wait) == io::WaitResult::TimedOut)
+	{
+		// RFC 9110 §10.1.1: an origin may never send 100; the body goes anyway.
+		return Sent::Ok;
+	}
+
+	Sent sent = readFinalResponse(false);
+	if (sent != Sent::Ok) return sent;
+
+	if (_response.status == 100)
+	{
+		return Sent::Ok;
+	}
+
+	// A final status before the body: the client's unsent body must not be
+	// read as the next request, so the client connection closes after it.
+	_finalBeforeBody = true;
+	return Sent::Ok;
+}
+
+
+Forwarder::Sent Forwarder::readFinalResponse(bool canRetry)
+{
+	if (_finalBeforeBody && _response.status >= 200) return Sent::Ok;
+
+	Peer& origin = _context.origin;
+	io::Deadline deadline = io::Deadline::after(_context.settings.responseTimeout);
+	while (true)
+	{
+		std::size_t headLength = 0;
+		HeadStatus status = HeadStatus::ClosedEmpty;
+		try
+		{
+			status = readHead(origin.reader(), _context.settings.maxHeadSize, deadline, false, headLength);
+		}
+		catch (const Poco::Exception&)
+		{
+			// A reset before any response byte is a stale connection, like a close.
+			status = origin.reader().available() == 0 ? HeadStatus::ClosedEmpty : HeadStatus::ClosedPartial;
+		}
+
+		if (status == HeadStatus::ClosedEmpty && canRetry) return Sent::RetryFresh;
+		if (status == HeadStatus::TimedOut)
+		{
+			_context.reject(Reason::ResponseTimeout, _target.hostPort(), "no response head in time", _record);
+			return Sent::Failed;
+		}
+		if (status != HeadStatus::Complete)
+		{
+			const char* what = status == HeadStatus::TooLarge ? "response head too large"
+				: "origin closed the connection before a complete response head";
+			_context.reject(Reason::BadResponse, _target.hostPort(), what, _record);
+			return Sent::Failed;
+		}
+
+		Reason reason = http::parseResponseHead(origin.reader().buffered().substr(0, headLength), _response);
+		origin.reader().consume(headLength);
+		if (reason != Reason::None)
+		{
+			_context.reject(Reason::BadResponse, _target.hostPort(), "invalid response head", _record);
+			return Sent::Failed;
+		}
+		canRetry = false;
+
+		if (!_response.isInterim()) return Sent::Ok;
+
+		// TODO: relay 101 Switching Protocols; Upgrade is removed as hop-by-hop, so
+		// an origin that switches protocols anyway is answered with 502.
+		if (_response.status == 101)
+		{
+			_context.reject(Reason::BadResponse, _target.hostPort(), "101 without an Upgrade request", _record);
+			return Sent::Failed;
+		}
+
+		relayInterim();
+		if (_response.status == 100 && !_bodySent && hasBody(_requestBody) && !_finalBeforeBody) return Sent::Ok;
+	}
+}
+
+
+void Forwarder::relayInterim()
+{
+	// HTTP/1.0 clients do not expect 1xx responses (RFC 9110 §15.2).
+	if (_request.versionMinor == 0) return;
+
+	http::Fields fields = _response.fields;
+	http::removeHopByHop(fields);
+	std::string head = "HTTP/1.1 " + std::to_string(_response.status) + " " + _response.reasonPhrase + "\r\n";
+	fields.serialize(head);
+	head += "\r\n";
+	try
+	{
+		_context.client.send(head);
+	}
+	catch (const Poco::Exception&)
+	{
+		// The final response's send reports a gone client; nothing is lost here.
+	}
+}
+
+
+bool Forwarder::clientWantsKeepAlive() const
+{
+	const http::Fields& fields = _request.fields;
+	if (fields.hasToken("Connection", "close") || fields.hasToken("Proxy-Connection", "close")) return false;
+	if (_request.versionMinor >= 1) return true;
+
+	return fields.hasToken("Connection", "keep-alive") || fields.hasToken("Proxy-Connection", "keep-alive");
+}
+
+
+std::string Forwarder::buildResponseHead(bool chunkedOutput, bool keepAlive) const
+{
+	http::Fields fields = _response.fields;
+	http::removeHopByHop(fields);
+	if (_responseBody.kind != http::BodyKind::None) fields.remove("Content-Length");
+
+	std::string head;
+	head.reserve(512);
+	head += "HTTP/1.1 ";
+	head += std::to_string(_response.status);
+	head += ' ';
+	head += _response.reasonPhrase;
+	head += "\r\n";
+	fields.serialize(head);
+
+	if (_responseBody.kind == http::BodyKind::Length) head += "Content-Length: " + std::to_string(_responseBody.length) + "\r\n";
+	if (chunkedOutput) head += "Transfer-Encoding: chunked\r\n";
+	if (!_context.settings.viaPseudonym.empty())
+	{
+		head += "Via: " + viaEntry(_response.versionMinor, _context.settings.viaPseudonym) + "\r\n";
+	}
+	if (!keepAlive) head += "Connection: close\r\n";
+	else if (_request.versionMinor == 0) head += "Connection: keep-alive\r\n";
+	head += "\r\n";
+	return head;
+}
+
+
+ExchangeEnd Forwarder::relayResponse()
+{
+	Reason reason = http::responseFraming(_response, _request.method, _responseBody);
+	if (reason != Reason::None)
+	{
+		return _context.reject(Reason::BadResponse, _target.hostPort(), "conflicting or invalid response framing", _record);
+	}
+
+	bool keepAlive = clientWantsKeepAlive() && !_finalBeforeBody && !_context.stopping;
+	bool delimitedByLength = _responseBody.kind == http::BodyKind::None || _responseBody.kind == http::BodyKind::Length;
+	bool chunkedOutput = !delimitedByLength && _request.versionMinor >= 1;
+	if (!delimitedByLength && !chunkedOutput) keepAlive = false;
+
+	_record.status = _response.status;
+	try
+	{
+		_context.client.send(buildResponseHead(chunkedOutput, keepAlive), delimitedByLength ? 0 : SEND_MORE);
+	}
+	catch (const Poco::Exception& e)
+	{
+		_record.reason = Reason::ClientAborted;
+		_context.origin.close();
+		_context.logFailure("client closed before the response: " + e.displayText(), _record);
+		return ExchangeEnd::Close;
+	}
+
+	int timeout = static_cast<int>(_context.settings.responseTimeout.count());
+	RelayResult relayed = relayBody(_context.origin, _responseBody, _context.client, chunkedOutput, timeout);
+	if (relayed.status != RelayStatus::Complete)
+	{
+		// Closing the client connection here is what tells it the response is
+		// incomplete; a chunked response is left without its last chunk.
+		_context.origin.close();
+		_record.reason = relayed.status == RelayStatus::DestinationFailed ? Reason::ClientAborted
+			: relayed.status == RelayStatus::SourceTimedOut ? Reason::ResponseTimeout : Reason::BadResponse;
+		_context.logFailure(std::string("response body incomplete: ") + http::reasonCode(_record.reason), _record);
+		return ExchangeEnd::Close;
+	}
+
+	bool originReusable = isPersistent(_response.versionMinor, _response.fields)
+		&& _responseBody.kind != http::BodyKind::UntilClose && !_finalBeforeBody && !_context.stopping;
+	if (!originReusable) _context.origin.close();
+
+	return keepAlive ? ExchangeEnd::KeepAlive : ExchangeEnd::Close;
+}
+
+
+} } // namespace fwdproxy::server

@@ -1,0 +1,82 @@
+//
+// Peer.cpp
+//
+
+#include "fwdproxy/server/Peer.h"
+
+#include <Poco/Exception.h>
+
+
+namespace fwdproxy {
+namespace server {
+
+
+Peer::Peer(std::size_t bufferSize):
+	_reader(_socket, bufferSize)
+{
+}
+
+
+Peer::Peer(const Poco::Net::StreamSocket& socket, std::size_t bufferSize):
+	_socket(socket),
+	_reader(_socket, bufferSize),
+	_connected(true)
+{
+}
+
+
+void Peer::attach(const Poco::Net::StreamSocket& socket, const std::string& key)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_socket = socket;
+	_reader.clear();
+	_key = key;
+	_connected = true;
+}
+
+
+void Peer::close()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!_connected) return;
+
+	_connected = false;
+	_key.clear();
+	_reader.clear();
+	try
+	{
+		_socket.close();
+	}
+	catch (const Poco::Exception&)
+	{
+		// Closing an already failed socket has nothing left to report.
+	}
+}
+
+
+void Peer::shutdown()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!_connected) return;
+
+	try
+	{
+		_socket.shutdown();
+	}
+	catch (const Poco::Exception&)
+	{
+		// The socket already failed or closed, which is what shutdown wanted.
+	}
+}
+
+
+void Peer::send(std::string_view bytes, int flags)
+{
+	if (bytes.empty()) return;
+
+	_socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()), flags);
+	_bytesSent += bytes.size();
+}
+
+
+} } // namespace fwdproxy::server

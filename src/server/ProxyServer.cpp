@@ -1,0 +1,134 @@
+//
+// ProxyServer.cpp
+//
+
+#include "fwdproxy/server/ProxyServer.h"
+#include "fwdproxy/server/ConnectionFactory.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Thread.h>
+
+#include <algorithm>
+#include <chrono>
+
+
+namespace fwdproxy {
+namespace server {
+
+
+namespace {
+
+
+const int LISTEN_BACKLOG = 1024;
+
+
+Poco::Net::ServerSocket bindListener(const Poco::Net::SocketAddress& address)
+{
+	Poco::Net::ServerSocket socket;
+	if (address.family() == Poco::Net::SocketAddress::IPv6)
+	{
+		// IPV6_V6ONLY lets "0.0.0.0:3128, [::]:3128" bind both families side by side.
+		socket.bind6(address, true, false, true);
+	}
+	else
+	{
+		socket.bind(address, true);
+	}
+	socket.listen(LISTEN_BACKLOG);
+	return socket;
+}
+
+
+bool waitUntilIdle(const ConnectionRegistry& registry, std::chrono::milliseconds limit)
+{
+	auto end = std::chrono::steady_clock::now() + limit;
+	while (registry.active() > 0)
+	{
+		if (std::chrono::steady_clock::now() >= end) return false;
+		Poco::Thread::sleep(20);
+	}
+	return true;
+}
+
+
+} // namespace
+
+
+ProxyServer::ProxyServer(config::SettingsHolder& settings):
+	_settings(settings)
+{
+}
+
+
+ProxyServer::~ProxyServer()
+{
+	stop();
+}
+
+
+std::vector<std::string> ProxyServer::start()
+{
+	config::SettingsPtr settings = _settings.get();
+
+	// One thread serves one connection from accept to close, so the pool's
+	// capacity is the number of clients served at once. POCO's default pool
+	// of 16 threads would refuse the 17th client without a word.
+	int listeners = static_cast<int>(settings->listen.size());
+	int capacity = settings->maxThreads + listeners;
+	_pool = std::make_unique<Poco::ThreadPool>("fwdproxy", std::min(8, capacity), capacity, 60,
+		settings->stackSizeKiB * 1024);
+
+	std::vector<std::string> bound;
+	for (const Poco::Net::SocketAddress& address: settings->listen)
+	{
+		Poco::Net::ServerSocket socket = bindListener(address);
+
+		Poco::Net::TCPServerParams::Ptr params = new Poco::Net::TCPServerParams;
+		params->setMaxThreads(settings->maxThreads);
+		params->setMaxQueued(settings->maxQueued);
+		params->setThreadIdleTime(Poco::Timespan(60, 0));
+
+		auto server = std::make_unique<Poco::Net::TCPServer>(
+			new ConnectionFactory(_settings, _registry), *_pool, socket, params);
+		server->start();
+		_servers.push_back(std::move(server));
+		_sockets.push_back(socket);
+		bound.push_back(socket.address().toString());
+	}
+	return bound;
+}
+
+
+void ProxyServer::stop()
+{
+	if (_servers.empty()) return;
+
+	for (auto& server: _servers) server->stop();
+	for (auto& socket: _sockets) socket.close();
+
+	config::SettingsPtr settings = _settings.get();
+	_registry.beginShutdown();
+	if (!waitUntilIdle(_registry, settings->shutdownGrace))
+	{
+		Poco::Logger::get("fwdproxy").warning(std::to_string(_registry.active())
+			+ " connections still busy after the shutdown grace period; closing them");
+		_registry.abortAll();
+		waitUntilIdle(_registry, std::chrono::milliseconds(5000));
+	}
+
+	_servers.clear();
+	_sockets.clear();
+	_pool->joinAll();
+}
+
+
+std::size_t ProxyServer::refusedConnections() const
+{
+	std::size_t refused = 0;
+	for (const auto& server: _servers) refused += static_cast<std::size_t>(server->refusedConnections());
+	return refused;
+}
+
+
+} } // namespace fwdproxy::server
