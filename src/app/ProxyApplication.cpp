@@ -17,6 +17,7 @@
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionCallback.h>
 #include <Poco/Util/OptionException.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
 
 #include <csignal>
 #include <iostream>
@@ -166,9 +167,17 @@ void ProxyApplication::loadConfigurationFile()
 	if (file.empty() && Poco::File(SYSTEM_CONFIG).exists()) file = SYSTEM_CONFIG;
 	if (file.empty()) return;
 
+	if (!Poco::File(file).exists())
+	{
+		std::cerr << "fwdproxy: cannot read configuration file " << file << ": file not found" << std::endl;
+		_configFailed = true;
+		return;
+	}
+
+	// Always the properties format, whatever the file's extension.
 	try
 	{
-		loadConfiguration(file);
+		config().add(new Poco::Util::PropertyFileConfiguration(file), Application::PRIO_DEFAULT, false);
 		_configFile = file;
 	}
 	catch (const Poco::Exception& e)

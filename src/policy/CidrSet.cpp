@@ -7,6 +7,12 @@
 
 #include <cstring>
 
+#ifdef _WIN32
+#include <ws2tcpip.h>
+#else
+#include <arpa/inet.h>
+#endif
+
 
 using Poco::Net::IPAddress;
 
@@ -74,13 +80,16 @@ bool CidrSet::parseEntry(const std::string& entry, Network& network)
 		addressText = addressText.substr(1, addressText.size() - 2);
 	}
 
-	IPAddress address;
-	if (!IPAddress::tryParse(addressText, address)) return false;
+	// inet_pton(3) rather than IPAddress::tryParse, which rejects "::" in POCO 1.11.
+	std::array<std::uint8_t, 16> raw{};
+	bool v6 = addressText.find(':') != std::string::npos;
+	if (::inet_pton(v6 ? AF_INET6 : AF_INET, addressText.c_str(), raw.data()) != 1) return false;
 
-	bool mapped = address.family() == IPAddress::IPv6 && address.isIPv4Mapped();
+	IPAddress address(raw.data(), v6 ? 16 : 4);
+	bool mapped = v6 && address.isIPv4Mapped();
 	toBytes(address, network.v6, network.bytes);
 
-	unsigned maxPrefix = address.family() == IPAddress::IPv6 ? 128 : 32;
+	unsigned maxPrefix = v6 ? 128 : 32;
 	network.prefix = maxPrefix;
 	if (slash != std::string::npos && !parsePrefix(entry.substr(slash + 1), maxPrefix, network.prefix)) return false;
 

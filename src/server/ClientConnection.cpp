@@ -36,10 +36,11 @@ const int LINGER_MILLISECONDS = 2000;
 
 
 ClientConnection::ClientConnection(const Poco::Net::StreamSocket& socket, config::SettingsPtr settings,
-	ConnectionRegistry& registry):
+	ConnectionRegistry& registry, const std::vector<Poco::Net::SocketAddress>& selfAddresses):
 	Poco::Net::TCPServerConnection(socket),
 	_settings(std::move(settings)),
 	_registry(registry),
+	_selfAddresses(selfAddresses),
 	_client(socket, CLIENT_BUFFER),
 	_origin(ORIGIN_BUFFER)
 {
@@ -60,7 +61,7 @@ void ClientConnection::run()
 	try
 	{
 		address = _client.socket().peerAddress().toString();
-		ExchangeContext context{*_settings, _client, _origin, address, id, false};
+		ExchangeContext context{*_settings, _client, _origin, _selfAddresses, address, id, false};
 		serve(context);
 	}
 	catch (const Poco::Exception& e)

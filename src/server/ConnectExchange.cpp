@@ -28,7 +28,7 @@ ExchangeEnd runConnect(ExchangeContext& context, const http::RequestHead& reques
 		return context.reject(Reason::ConnectPortDenied, target.hostPort(), "port not in proxy.connect.ports", record);
 	}
 
-	upstream::Connector connector(context.settings.denyNetworks, context.settings.connectTimeout);
+	upstream::Connector connector(context.settings.denyNetworks, context.selfAddresses, context.settings.connectTimeout);
 	upstream::Connection connection = connector.connect(target.host, target.port);
 	if (connection.reason != Reason::None)
 	{
@@ -38,9 +38,6 @@ ExchangeEnd runConnect(ExchangeContext& context, const http::RequestHead& reques
 	// The tunnel's socket goes into the origin peer so that a stopping server can shut it down.
 	context.origin.close();
 	context.origin.attach(connection.socket, "");
-	Poco::Timespan sendTimeout(context.settings.tunnelIdleTimeout.count() * 1000);
-	context.origin.socket().setSendTimeout(sendTimeout);
-	context.client.socket().setSendTimeout(sendTimeout);
 
 	record.status = 200;
 	try
@@ -54,16 +51,25 @@ ExchangeEnd runConnect(ExchangeContext& context, const http::RequestHead& reques
 		context.logFailure("client closed before the tunnel opened: " + e.displayText(), record);
 		return ExchangeEnd::Close;
 	}
+	return relayAsTunnel(context, record, target.hostPort());
+}
 
-	// Bytes the client sent right after its CONNECT head (a TLS ClientHello, say) open the tunnel.
+
+ExchangeEnd relayAsTunnel(ExchangeContext& context, observe::AccessRecord& record, const std::string& destination)
+{
+	Poco::Timespan sendTimeout(context.settings.tunnelIdleTimeout.count() * 1000);
+	context.origin.socket().setSendTimeout(sendTimeout);
+	context.client.socket().setSendTimeout(sendTimeout);
+
+	// Bytes the client sent right after its head (a TLS ClientHello, say) open the tunnel.
 	io::SocketReader& pending = context.client.reader();
 	relay::TunnelResult result = relay::runTunnel(context.client.socket(), context.origin.socket(),
 		pending.buffered(), context.settings.tunnelIdleTimeout);
 	pending.consume(pending.available());
 
-	record.bytesToClient = result.serverToClient;
-	record.bytesFromClient = result.clientToServer;
-	if (result.error) context.logFailure("tunnel to " + target.hostPort() + " ended by a socket error", record);
+	record.bytesToClient += result.serverToClient;
+	record.bytesFromClient += result.clientToServer;
+	if (result.error) context.logFailure("tunnel to " + destination + " ended by a socket error", record);
 	context.origin.close();
 	return ExchangeEnd::Close;
 }

@@ -9,6 +9,7 @@
 #include "fwdproxy/http/Syntax.h"
 #include "fwdproxy/io/SocketWait.h"
 #include "fwdproxy/server/BodyRelay.h"
+#include "fwdproxy/server/ConnectExchange.h"
 #include "fwdproxy/server/HeadReader.h"
 #include "fwdproxy/upstream/Connector.h"
 
@@ -83,19 +84,28 @@ Forwarder::Forwarder(ExchangeContext& context, const http::RequestHead& request,
 
 ExchangeEnd Forwarder::forward()
 {
-	Reason reason = http::parseAbsoluteForm(_request.target, _request.method, _target);
-	if (reason != Reason::None) return _context.reject(reason, _request.target, "", _record);
-
+	// The loop check comes first: a request that looped back through a
+	// proxy may arrive in any form, and the loop is the useful diagnosis.
 	if (isForwardingLoop())
 	{
 		return _context.reject(Reason::ForwardingLoop, _request.target, "Via already names " + _context.settings.viaPseudonym, _record);
 	}
+
+	Reason reason = http::parseAbsoluteForm(_request.target, _request.method, _target);
+	if (reason != Reason::None) return _context.reject(reason, _request.target, "", _record);
 
 	reason = http::requestFraming(_request, _requestBody);
 	if (reason != Reason::None) return _context.reject(reason, _request.target, "", _record);
 
 	ExchangeEnd end = ExchangeEnd::Close;
 	if (answerMaxForwards(end)) return end;
+
+	// Upgrade is hop-by-hop, so it goes on only as this proxy's own request,
+	// and never for HTTP/1.0, which has no upgrade (RFC 9110 §7.8).
+	if (_request.versionMinor >= 1 && _request.fields.hasToken("Connection", "upgrade"))
+	{
+		_upgrade = _request.fields.combined("Upgrade");
+	}
 
 	bool retry = false;
 	end = exchangeOnce(retry);
@@ -229,7 +239,7 @@ bool Forwarder::connectOrigin(bool& reused)
 	}
 	origin.close();
 
-	upstream::Connector connector(_context.settings.denyNetworks, _context.settings.connectTimeout);
+	upstream::Connector connector(_context.settings.denyNetworks, _context.selfAddresses, _context.settings.connectTimeout);
 	upstream::Connection connection = connector.connect(_target.host, _target.port);
 	if (connection.reason != Reason::None)
 	{
@@ -264,6 +274,7 @@ std::string Forwarder::buildOriginRequest() const
 	fields.serialize(head);
 
 	if (!_maxForwards.empty()) head += "Max-Forwards: " + _maxForwards + "\r\n";
+	if (!_upgrade.empty()) head += "Upgrade: " + _upgrade + "\r\nConnection: upgrade\r\n";
 	if (_requestBody.kind == http::BodyKind::Length) head += "Content-Length: " + std::to_string(_requestBody.length) + "\r\n";
 	if (_requestBody.kind == http::BodyKind::Chunked) head += "Transfer-Encoding: chunked\r\n";
 	if (!_context.settings.viaPseudonym.empty())
@@ -399,10 +410,10 @@ Forwarder::Sent Forwarder::readFinalResponse(bool canRetry)
 
 		if (!_response.isInterim()) return Sent::Ok;
 
-		// TODO: relay 101 Switching Protocols; Upgrade is removed as hop-by-hop, so
-		// an origin that switches protocols anyway is answered with 502.
 		if (_response.status == 101)
 		{
+			if (!_upgrade.empty()) return Sent::Ok;
+
 			_context.reject(Reason::BadResponse, _target.hostPort(), "101 without an Upgrade request", _record);
 			return Sent::Failed;
 		}
@@ -472,8 +483,46 @@ std::string Forwarder::buildResponseHead(bool chunkedOutput, bool keepAlive) con
 }
 
 
+ExchangeEnd Forwarder::switchProtocols()
+{
+	http::Fields fields = _response.fields;
+	std::string upgrade = fields.combined("Upgrade");
+	http::removeHopByHop(fields);
+
+	std::string head = "HTTP/1.1 101 " + _response.reasonPhrase + "\r\n";
+	fields.serialize(head);
+	if (!upgrade.empty()) head += "Upgrade: " + upgrade + "\r\n";
+	head += "Connection: upgrade\r\n";
+	if (!_context.settings.viaPseudonym.empty())
+	{
+		head += "Via: " + viaEntry(_response.versionMinor, _context.settings.viaPseudonym) + "\r\n";
+	}
+	head += "\r\n";
+
+	_record.status = 101;
+	io::SocketReader& early = _context.origin.reader();
+	try
+	{
+		// Bytes the origin sent right after its 101 already belong to the new protocol.
+		_context.client.send(head, early.available() > 0 ? SEND_MORE : 0);
+		_context.client.send(early.buffered());
+		early.consume(early.available());
+	}
+	catch (const Poco::Exception& e)
+	{
+		_record.reason = Reason::ClientAborted;
+		_context.origin.close();
+		_context.logFailure("client closed before the protocol switch: " + e.displayText(), _record);
+		return ExchangeEnd::Close;
+	}
+	return relayAsTunnel(_context, _record, _target.hostPort());
+}
+
+
 ExchangeEnd Forwarder::relayResponse()
 {
+	if (_response.status == 101) return switchProtocols();
+
 	Reason reason = http::responseFraming(_response, _request.method, _responseBody);
 	if (reason != Reason::None)
 	{

@@ -6,6 +6,7 @@
 #include "fwdproxy/server/ConnectionFactory.h"
 
 #include <Poco/Logger.h>
+#include <Poco/Net/NetworkInterface.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Thread.h>
 
@@ -37,6 +38,28 @@ Poco::Net::ServerSocket bindListener(const Poco::Net::SocketAddress& address)
 	}
 	socket.listen(LISTEN_BACKLOG);
 	return socket;
+}
+
+
+// A wildcard listener is reachable at every local address, so each of them
+// counts as the proxy itself.
+void addSelfAddresses(const Poco::Net::SocketAddress& bound, std::vector<Poco::Net::SocketAddress>& self)
+{
+	if (!bound.host().isWildcard())
+	{
+		self.push_back(bound);
+		return;
+	}
+
+	self.emplace_back(bound.family() == Poco::Net::SocketAddress::IPv6 ? "::1" : "127.0.0.1", bound.port());
+	for (const Poco::Net::NetworkInterface& interface: Poco::Net::NetworkInterface::list())
+	{
+		for (const auto& entry: interface.addressList())
+		{
+			const Poco::Net::IPAddress& address = entry.get<Poco::Net::NetworkInterface::IP_ADDRESS>();
+			if (address.family() == bound.host().family()) self.emplace_back(address, bound.port());
+		}
+	}
 }
 
 
@@ -79,21 +102,24 @@ std::vector<std::string> ProxyServer::start()
 	_pool = std::make_unique<Poco::ThreadPool>("fwdproxy", std::min(8, capacity), capacity, 60,
 		settings->stackSizeKiB * 1024);
 
-	std::vector<std::string> bound;
 	for (const Poco::Net::SocketAddress& address: settings->listen)
 	{
-		Poco::Net::ServerSocket socket = bindListener(address);
+		_sockets.push_back(bindListener(address));
+		addSelfAddresses(_sockets.back().address(), _selfAddresses);
+	}
 
+	std::vector<std::string> bound;
+	for (Poco::Net::ServerSocket& socket: _sockets)
+	{
 		Poco::Net::TCPServerParams::Ptr params = new Poco::Net::TCPServerParams;
 		params->setMaxThreads(settings->maxThreads);
 		params->setMaxQueued(settings->maxQueued);
 		params->setThreadIdleTime(Poco::Timespan(60, 0));
 
 		auto server = std::make_unique<Poco::Net::TCPServer>(
-			new ConnectionFactory(_settings, _registry), *_pool, socket, params);
+			new ConnectionFactory(_settings, _registry, _selfAddresses), *_pool, socket, params);
 		server->start();
 		_servers.push_back(std::move(server));
-		_sockets.push_back(socket);
 		bound.push_back(socket.address().toString());
 	}
 	return bound;

@@ -8,6 +8,8 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SocketAddress.h>
 
+#include <algorithm>
+
 #ifdef _WIN32
 #include <ws2tcpip.h>
 #else
@@ -25,8 +27,10 @@ namespace fwdproxy {
 namespace upstream {
 
 
-Connector::Connector(const policy::CidrSet& denyNetworks, std::chrono::milliseconds timeout):
+Connector::Connector(const policy::CidrSet& denyNetworks, const std::vector<SocketAddress>& selfAddresses,
+	std::chrono::milliseconds timeout):
 	_denyNetworks(denyNetworks),
+	_selfAddresses(selfAddresses),
 	_timeout(timeout)
 {
 }
@@ -88,6 +92,14 @@ Connection Connector::connect(const std::string& host, std::uint16_t port) const
 			continue;
 		}
 
+		SocketAddress target(address, port);
+		if (std::find(_selfAddresses.begin(), _selfAddresses.end(), target) != _selfAddresses.end())
+		{
+			connection.reason = http::Reason::ForwardingLoop;
+			connection.detail = target.toString() + " is this proxy's own listening address";
+			return connection;
+		}
+
 		int left = deadline.remainingMilliseconds();
 		if (left <= 0)
 		{
@@ -95,7 +107,6 @@ Connection Connector::connect(const std::string& host, std::uint16_t port) const
 			break;
 		}
 
-		SocketAddress target(address, port);
 		try
 		{
 			StreamSocket socket;

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 
 namespace fwdproxy {
@@ -32,7 +33,8 @@ class ClientConnection: public Poco::Net::TCPServerConnection
 	/// is never a blind pipe to its first origin.
 {
 public:
-	ClientConnection(const Poco::Net::StreamSocket& socket, config::SettingsPtr settings, ConnectionRegistry& registry);
+	ClientConnection(const Poco::Net::StreamSocket& socket, config::SettingsPtr settings, ConnectionRegistry& registry,
+		const std::vector<Poco::Net::SocketAddress>& selfAddresses);
 
 	void run() override;
 
@@ -50,6 +52,7 @@ private:
 
 	config::SettingsPtr _settings;
 	ConnectionRegistry& _registry;
+	const std::vector<Poco::Net::SocketAddress>& _selfAddresses;
 	Peer _client;
 	Peer _origin;
 	std::atomic<bool> _idle{false};

@@ -20,20 +20,23 @@ namespace server {
 class ConnectionFactory: public Poco::Net::TCPServerConnectionFactory
 {
 public:
-	ConnectionFactory(const config::SettingsHolder& settings, ConnectionRegistry& registry):
+	ConnectionFactory(const config::SettingsHolder& settings, ConnectionRegistry& registry,
+		const std::vector<Poco::Net::SocketAddress>& selfAddresses):
 		_settings(settings),
-		_registry(registry)
+		_registry(registry),
+		_selfAddresses(selfAddresses)
 	{
 	}
 
 	Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override
 	{
-		return new ClientConnection(socket, _settings.get(), _registry);
+		return new ClientConnection(socket, _settings.get(), _registry, _selfAddresses);
 	}
 
 private:
 	const config::SettingsHolder& _settings;
 	ConnectionRegistry& _registry;
+	const std::vector<Poco::Net::SocketAddress>& _selfAddresses;
 };
 
 

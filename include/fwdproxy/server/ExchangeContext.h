@@ -12,8 +12,11 @@
 #include "fwdproxy/observe/AccessLog.h"
 #include "fwdproxy/server/Peer.h"
 
+#include <Poco/Net/SocketAddress.h>
+
 #include <cstdint>
 #include <string>
+#include <vector>
 
 
 namespace fwdproxy {
@@ -32,6 +35,7 @@ struct ExchangeContext
 	const config::Settings& settings;
 	Peer& client;
 	Peer& origin;
+	const std::vector<Poco::Net::SocketAddress>& selfAddresses;   ///< The proxy's own listening endpoints.
 	std::string clientAddress;
 	std::uint64_t connectionId = 0;
 	bool stopping = false;

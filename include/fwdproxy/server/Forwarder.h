@@ -43,6 +43,7 @@ private:
 	Sent awaitContinue();
 	Sent readFinalResponse(bool reused);
 	ExchangeEnd relayResponse();
+	ExchangeEnd switchProtocols();
 	void relayInterim();
 	std::string buildResponseHead(bool chunkedOutput, bool keepAlive) const;
 	bool clientWantsKeepAlive() const;
@@ -56,6 +57,7 @@ private:
 	http::ResponseHead _response;
 	http::BodyFraming _responseBody;
 	std::string _maxForwards;
+	std::string _upgrade;   ///< The client's Upgrade value, forwarded only when Connection lists upgrade.
 	bool _bodySent = false;
 	bool _finalBeforeBody = false;
 };

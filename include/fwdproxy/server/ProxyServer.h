@@ -46,6 +46,7 @@ private:
 	std::unique_ptr<Poco::ThreadPool> _pool;
 	std::vector<std::unique_ptr<Poco::Net::TCPServer>> _servers;
 	std::vector<Poco::Net::ServerSocket> _sockets;
+	std::vector<Poco::Net::SocketAddress> _selfAddresses;
 };
 
 

@@ -11,6 +11,7 @@
 #include "fwdproxy/policy/CidrSet.h"
 
 #include <Poco/Net/IPAddress.h>
+#include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 
 #include <chrono>
@@ -34,13 +35,16 @@ struct Connection
 class Connector
 {
 public:
-	Connector(const policy::CidrSet& denyNetworks, std::chrono::milliseconds timeout);
+	Connector(const policy::CidrSet& denyNetworks, const std::vector<Poco::Net::SocketAddress>& selfAddresses,
+		std::chrono::milliseconds timeout);
+		/// selfAddresses are the proxy's own listening endpoints: connecting to
+		/// one of them would make the proxy forward to itself.
 
 	Connection connect(const std::string& host, std::uint16_t port) const;
 		/// Connects to host:port. Only addresses outside the denied networks are
 		/// tried, in the resolver's order, so a name that resolves to a denied
 		/// address is refused even when another lookup would answer differently
-		/// (DNS rebinding). Reasons: DnsFailure, DestinationDenied,
+		/// (DNS rebinding). Reasons: DnsFailure, DestinationDenied, ForwardingLoop,
 		/// ConnectRefused, ConnectTimeout (the whole attempt shares one timeout)
 		/// or ConnectFailed.
 
@@ -49,6 +53,7 @@ public:
 
 private:
 	const policy::CidrSet& _denyNetworks;
+	const std::vector<Poco::Net::SocketAddress>& _selfAddresses;
 	std::chrono::milliseconds _timeout;
 };
 
