@@ -5,6 +5,7 @@
 #include "fwdproxy/app/ProxyApplication.h"
 #include "fwdproxy/app/LoggingErrorHandler.h"
 #include "fwdproxy/config/SettingsLoader.h"
+#include "fwdproxy/policy/PasswordHash.h"
 #include "fwdproxy/server/ProxyServer.h"
 
 #include <Poco/AutoPtr.h>
@@ -103,6 +104,20 @@ void ProxyApplication::defineOptions(Poco::Util::OptionSet& options)
 		.argument("FILE")
 		.callback(OptionCallback<ProxyApplication>(this, &ProxyApplication::handleConfig)));
 
+	options.addOption(Option("hash-password", "", "Read a password from standard input and print a line "
+		"USER:HASH for the proxy.auth.users file, then exit.")
+		.required(false)
+		.repeatable(false)
+		.argument("USER")
+		.callback(OptionCallback<ProxyApplication>(this, &ProxyApplication::handleHashPassword)));
+
+	options.addOption(Option("hash-iterations", "", "PBKDF2 iterations for --hash-password (default "
+		+ std::to_string(policy::PasswordHash::DEFAULT_ITERATIONS) + ").")
+		.required(false)
+		.repeatable(false)
+		.argument("N")
+		.callback(OptionCallback<ProxyApplication>(this, &ProxyApplication::handleHashIterations)));
+
 	options.addOption(Option("define", "D", "Set property NAME to VALUE, overriding the file. Repeatable.")
 		.required(false)
 		.repeatable(true)
@@ -128,6 +143,53 @@ void ProxyApplication::handleConfig(const std::string&, const std::string& value
 {
 	// The daemon changes its working directory to /, so keep an absolute path.
 	_configFile = Poco::Path(value).absolute().toString();
+}
+
+
+void ProxyApplication::handleHashPassword(const std::string&, const std::string& value)
+{
+	if (value.empty() || value.find(':') != std::string::npos)
+	{
+		throw Poco::Util::InvalidArgumentException("--hash-password expects a user name without ':'", value);
+	}
+	_hashUser = value;
+}
+
+
+void ProxyApplication::handleHashIterations(const std::string&, const std::string& value)
+{
+	unsigned long iterations = 0;
+	try
+	{
+		iterations = std::stoul(value);
+	}
+	catch (const std::exception&)
+	{
+		iterations = 0;
+	}
+	if (iterations < policy::PasswordHash::MIN_ITERATIONS || iterations > 100000000)
+	{
+		throw Poco::Util::InvalidArgumentException("--hash-iterations expects a whole number from "
+			+ std::to_string(policy::PasswordHash::MIN_ITERATIONS) + " to 100000000", value);
+	}
+	_hashIterations = static_cast<unsigned>(iterations);
+}
+
+
+int ProxyApplication::printPasswordEntry()
+{
+	std::string password;
+	std::getline(std::cin, password);
+	if (!password.empty() && password.back() == '\r') password.pop_back();
+	if (password.empty())
+	{
+		std::cerr << "fwdproxy: --hash-password read an empty password from standard input" << std::endl;
+		return Application::EXIT_DATAERR;
+	}
+
+	unsigned iterations = _hashIterations > 0 ? _hashIterations : policy::PasswordHash::DEFAULT_ITERATIONS;
+	std::cout << _hashUser << ":" << policy::PasswordHash::create(password, iterations).toString() << std::endl;
+	return Application::EXIT_OK;
 }
 
 
@@ -217,6 +279,7 @@ std::string ProxyApplication::sourceOf(const std::string& key) const
 int ProxyApplication::main(const std::vector<std::string>&)
 {
 	if (_helpRequested) return Application::EXIT_OK;
+	if (!_hashUser.empty()) return printPasswordEntry();
 	if (_configFailed) return Application::EXIT_CONFIG;
 
 	Poco::Logger& logger = Poco::Logger::get("fwdproxy");

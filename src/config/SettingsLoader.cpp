@@ -16,9 +16,19 @@ namespace config {
 const char* const SettingsLoader::DEFAULTS[][2] = {
 	{"proxy.listen", "0.0.0.0:3128"},
 	{"proxy.clients.allow", "127.0.0.0/8, ::1, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7, fe80::/10"},
+	{"proxy.clients.deny", ""},
+	{"proxy.auth.users", ""},
+	{"proxy.auth.realm", "fwdproxy"},
+	{"proxy.auth.exemptClients", ""},
 	{"proxy.connect.ports", "443"},
+	{"proxy.destinations.allow", ""},
+	{"proxy.destinations.deny", ""},
 	{"proxy.destinations.denyNetworks", "127.0.0.0/8, ::1/128, 0.0.0.0/8, ::/128, 169.254.0.0/16, fe80::/10"},
 	{"proxy.via.pseudonym", "fwdproxy"},
+	{"proxy.via.enabled", "true"},
+	{"proxy.forwardedFor", "delete"},
+	{"proxy.forwardedFor.fields", "X-Forwarded-For, Forwarded"},
+	{"proxy.headers.remove", ""},
 	{"proxy.threads.max", "1024"},
 	{"proxy.threads.queue", "256"},
 	{"proxy.threads.stackSize", "256"},
@@ -31,6 +41,9 @@ const char* const SettingsLoader::DEFAULTS[][2] = {
 	{"proxy.timeouts.shutdownGrace", "10"},
 	{"proxy.limits.maxHeadSize", "65536"},
 	{"proxy.limits.maxTargetLength", "8192"},
+	{"proxy.limits.maxRequestBody", "0"},
+	{"proxy.limits.maxConnections", "1000"},
+	{"proxy.limits.maxConnectionsPerClient", "100"},
 	{nullptr, nullptr},
 };
 
@@ -128,6 +141,94 @@ void SettingsLoader::readPortSet(const std::string& key, policy::PortSet& set)
 }
 
 
+void SettingsLoader::readHostPatterns(const std::string& key, policy::HostPatternSet& set)
+{
+	std::string badEntry;
+	std::string error;
+	if (!policy::HostPatternSet::parse(value(key), set, badEntry, error))
+	{
+		std::string expected = "a host name, .domain or ~regular-expression";
+		if (!error.empty()) expected += " (the regular expression failed to compile: " + error + ")";
+		addProblem(key, badEntry, expected);
+	}
+}
+
+
+bool SettingsLoader::readBool(const std::string& key)
+{
+	std::string text = http::toLower(http::trimWhitespace(value(key)));
+	if (text == "true" || text == "yes" || text == "on" || text == "1") return true;
+	if (text == "false" || text == "no" || text == "off" || text == "0") return false;
+
+	addProblem(key, text, "true or false");
+	return false;
+}
+
+
+void SettingsLoader::readAuthentication(Settings& settings)
+{
+	settings.authRealm = std::string(http::trimWhitespace(value("proxy.auth.realm")));
+	if (settings.authRealm.find_first_of("\"\\") != std::string::npos
+		|| settings.authRealm.find_first_not_of(" !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~") != std::string::npos)
+	{
+		addProblem("proxy.auth.realm", settings.authRealm, "printable ASCII text without quotes or backslashes");
+	}
+	readCidrSet("proxy.auth.exemptClients", settings.authExemptClients);
+
+	std::string path(http::trimWhitespace(value("proxy.auth.users")));
+	if (path.empty()) return;
+
+	std::string error;
+	settings.authenticator = policy::Authenticator::load(path, error);
+	if (!settings.authenticator) addProblem("proxy.auth.users", path, "a readable credentials file (" + error + ")");
+}
+
+
+void SettingsLoader::readForwardedFor(Settings& settings)
+{
+	std::string mode = http::toLower(http::trimWhitespace(value("proxy.forwardedFor")));
+	if (mode == "delete") settings.forwardedFor = ForwardedFor::Delete;
+	else if (mode == "passthrough") settings.forwardedFor = ForwardedFor::Passthrough;
+	else if (mode == "add") settings.forwardedFor = ForwardedFor::Add;
+	else if (mode == "truncate") settings.forwardedFor = ForwardedFor::Truncate;
+	else addProblem("proxy.forwardedFor", mode, "delete, passthrough, add or truncate");
+
+	const std::string key = "proxy.forwardedFor.fields";
+	settings.forwardedForXff = false;
+	settings.forwardedForForwarded = false;
+	http::forEachListItem(value(key), [&](std::string_view item) {
+		if (http::equalsIgnoreCase(item, "X-Forwarded-For")) settings.forwardedForXff = true;
+		else if (http::equalsIgnoreCase(item, "Forwarded")) settings.forwardedForForwarded = true;
+		else addProblem(key, std::string(item), "X-Forwarded-For, Forwarded or both");
+	});
+}
+
+
+void SettingsLoader::readHeaderRules(Settings& settings)
+{
+	http::forEachListItem(value("proxy.headers.remove"), [&](std::string_view item) {
+		if (http::isToken(item)) settings.headersRemove.emplace_back(item);
+		else addProblem("proxy.headers.remove", std::string(item), "a field name such as User-Agent");
+	});
+
+	// Each field to add is its own key, proxy.headers.add.NAME = VALUE, since
+	// values may contain commas.
+	Poco::Util::AbstractConfiguration::Keys names;
+	_configuration.keys("proxy.headers.add", names);
+	for (const std::string& name: names)
+	{
+		std::string key = "proxy.headers.add." + name;
+		std::string fieldValue(http::trimWhitespace(_configuration.getRawString(key, "")));
+		bool validValue = true;
+		for (char c: fieldValue) validValue = validValue && http::isFieldValueChar(c);
+
+		if (!http::isToken(name)) addProblem(key, fieldValue, "a key ending in a field name such as proxy.headers.add.X-Egress");
+		else if (!validValue) addProblem(key, fieldValue, "a field value without control characters");
+		else settings.headersAdd.add(name, fieldValue);
+	}
+}
+
+
 SettingsPtr SettingsLoader::load()
 {
 	auto settings = std::make_shared<Settings>();
@@ -135,8 +236,15 @@ SettingsPtr SettingsLoader::load()
 
 	readListen(*settings);
 	readCidrSet("proxy.clients.allow", settings->clientsAllow);
+	readCidrSet("proxy.clients.deny", settings->clientsDeny);
+	readAuthentication(*settings);
 	readPortSet("proxy.connect.ports", settings->connectPorts);
+	readHostPatterns("proxy.destinations.allow", settings->destinationsAllow);
+	readHostPatterns("proxy.destinations.deny", settings->destinationsDeny);
 	readCidrSet("proxy.destinations.denyNetworks", settings->denyNetworks);
+	settings->viaEnabled = readBool("proxy.via.enabled");
+	readForwardedFor(*settings);
+	readHeaderRules(*settings);
 
 	settings->viaPseudonym = std::string(http::trimWhitespace(value("proxy.via.pseudonym")));
 	if (!settings->viaPseudonym.empty() && !http::isToken(settings->viaPseudonym))
@@ -158,6 +266,9 @@ SettingsPtr SettingsLoader::load()
 
 	settings->maxHeadSize = static_cast<std::size_t>(readInteger("proxy.limits.maxHeadSize", 1024, 16 * 1024 * 1024));
 	settings->maxTargetLength = static_cast<std::size_t>(readInteger("proxy.limits.maxTargetLength", 64, 16 * 1024 * 1024));
+	settings->maxRequestBody = static_cast<std::uint64_t>(readInteger("proxy.limits.maxRequestBody", 0, 1L << 62));
+	settings->maxConnections = static_cast<std::size_t>(readInteger("proxy.limits.maxConnections", 1, 1000000));
+	settings->maxConnectionsPerClient = static_cast<std::size_t>(readInteger("proxy.limits.maxConnectionsPerClient", 1, 1000000));
 
 	if (!_problems.empty()) return nullptr;
 	return settings;

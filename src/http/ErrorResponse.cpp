@@ -39,7 +39,8 @@ const char* statusPhrase(int status)
 }
 
 
-std::string makeErrorResponse(Reason reason, const std::string& subject, const std::string& via)
+std::string makeErrorResponse(Reason reason, const std::string& subject, const std::string& via,
+	const std::string& extraFields)
 {
 	int status = reasonStatus(reason);
 	std::string body = reasonText(reason);
@@ -52,6 +53,7 @@ std::string makeErrorResponse(Reason reason, const std::string& subject, const s
 	response += "X-Fwdproxy-Error: ";
 	response += reasonCode(reason);
 	response += "\r\n";
+	response += extraFields;
 	if (!via.empty()) response += "Via: " + via + "\r\n";
 	response += "Connection: close\r\n\r\n";
 	response += body;

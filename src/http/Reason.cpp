@@ -24,6 +24,11 @@ struct ReasonInfo
 const ReasonInfo REASONS[] = {
 	{"-", 200, "OK"},
 	{"client_denied", 403, "Your address is not allowed to use this proxy"},
+	{"auth_required", 407, "Proxy authentication is required: send valid credentials with the Basic scheme"},
+	{"host_denied", 403, "The destination host is not allowed"},
+	{"body_too_large", 413, "The request body is larger than this proxy accepts"},
+	{"too_many_connections", 503, "The proxy has too many connections; try again later"},
+	{"client_connection_limit", 429, "Your address has too many connections to this proxy"},
 	{"connect_port_denied", 403, "CONNECT to this port is not allowed"},
 	{"destination_denied", 403, "The destination address is in a denied network"},
 	{"bad_request", 400, "The request is malformed"},
@@ -46,7 +51,6 @@ const ReasonInfo REASONS[] = {
 	{"bad_response", 502, "The destination sent an invalid response"},
 	{"forwarding_loop", 508, "The request has already passed through this proxy (forwarding loop)"},
 	{"max_forwards", 200, "Max-Forwards reached zero"},
-	{"service_unavailable", 503, "The proxy is shutting down or overloaded"},
 };
 
 

@@ -127,7 +127,7 @@ RelayResult relayLength(Peer& source, std::uint64_t length, BodySink& sink, int 
 }
 
 
-RelayResult relayChunked(Peer& source, BodySink& sink, int timeout)
+RelayResult relayChunked(Peer& source, BodySink& sink, int timeout, std::uint64_t maxBodyBytes)
 {
 	RelayResult result;
 	io::SocketReader& reader = source.reader();
@@ -152,9 +152,15 @@ RelayResult relayChunked(Peer& source, BodySink& sink, int timeout)
 			return result;
 		}
 
+		result.bodyBytes += step.length;
+		if (maxBodyBytes > 0 && result.bodyBytes > maxBodyBytes)
+		{
+			result.status = RelayStatus::TooLarge;
+			return result;
+		}
+
 		sink.write(step.data, step.length);
 		reader.consume(step.consumed);
-		result.bodyBytes += step.length;
 	}
 	sink.finish(decoder.trailers());
 	return result;
@@ -191,7 +197,7 @@ RelayResult relayUntilClose(Peer& source, BodySink& sink, int timeout)
 
 
 RelayResult relayBody(Peer& source, const http::BodyFraming& framing, Peer& destination, bool chunkedOutput,
-	int timeoutMilliseconds)
+	int timeoutMilliseconds, std::uint64_t maxBodyBytes)
 {
 	BodySink sink(destination, chunkedOutput);
 	try
@@ -200,7 +206,7 @@ RelayResult relayBody(Peer& source, const http::BodyFraming& framing, Peer& dest
 		{
 		case http::BodyKind::None: return RelayResult();
 		case http::BodyKind::Length: return relayLength(source, framing.length, sink, timeoutMilliseconds);
-		case http::BodyKind::Chunked: return relayChunked(source, sink, timeoutMilliseconds);
+		case http::BodyKind::Chunked: return relayChunked(source, sink, timeoutMilliseconds, maxBodyBytes);
 		case http::BodyKind::UntilClose: return relayUntilClose(source, sink, timeoutMilliseconds);
 		}
 	}

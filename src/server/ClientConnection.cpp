@@ -56,31 +56,92 @@ void ClientConnection::abort()
 
 void ClientConnection::run()
 {
-	std::uint64_t id = _registry.add(this);
 	std::string address = "-";
+	std::string host = "-";
 	try
 	{
-		address = _client.socket().peerAddress().toString();
-		ExchangeContext context{*_settings, _client, _origin, _selfAddresses, address, id, false};
-		serve(context);
+		Poco::Net::SocketAddress peer = _client.socket().peerAddress();
+		address = peer.toString();
+		host = peer.host().toString();
+		_allowed = _settings->clientsAllow.contains(peer.host()) && !_settings->clientsDeny.contains(peer.host());
+	}
+	catch (const Poco::Exception&)
+	{
+		// The client left before we could ask who it is; serve() fails at once and says so.
+	}
+
+	ConnectionRegistry::Counts counts = _registry.add(this, host);
+	try
+	{
+		ExchangeContext context{*_settings, _client, _origin, _selfAddresses, address, host, counts.id, false};
+		serve(context, counts);
 	}
 	catch (const Poco::Exception& e)
 	{
-		Poco::Logger::get("fwdproxy").warning(address + " #" + std::to_string(id) + ": connection failed: " + e.displayText());
+		Poco::Logger::get("fwdproxy").warning(address + " #" + std::to_string(counts.id) + ": connection failed: " + e.displayText());
 	}
 
 	_origin.close();
 	lingeringClose();
-	_registry.remove(this);
+	_registry.remove(this, host);
 }
 
 
-void ClientConnection::serve(ExchangeContext& context)
+bool ClientConnection::admitConnection(ExchangeContext& context, const ConnectionRegistry::Counts& counts)
+{
+	// Over a limit the answer goes out before any request is read: reading
+	// one would hold a thread for up to the header timeout, which is the
+	// very resource the limit protects.
+	http::Reason reason = Reason::None;
+	if (counts.total > _settings->maxConnections) reason = Reason::TooManyConnections;
+	else if (counts.fromClient > _settings->maxConnectionsPerClient) reason = Reason::ClientConnectionLimit;
+	if (reason == Reason::None) return true;
+
+	observe::AccessRecord record;
+	record.client = context.clientAddress;
+	record.connectionId = context.connectionId;
+	context.reject(reason, "", std::to_string(counts.total) + " connections in total, "
+		+ std::to_string(counts.fromClient) + " from this address", record);
+	record.bytesToClient = _client.bytesSent();
+	observe::writeAccessLog(record);
+	return false;
+}
+
+
+ExchangeEnd ClientConnection::admitAndDispatch(ExchangeContext& context, const http::RequestHead& request,
+	observe::AccessRecord& record)
+{
+	// The head is read first even for a denied client, so that the 403
+	// reaches a client that is still sending its request.
+	if (!_allowed)
+	{
+		return context.reject(Reason::ClientDenied, context.clientAddress, "not allowed by proxy.clients.allow and proxy.clients.deny", record);
+	}
+
+	policy::Authenticator* authenticator = _settings->authenticator.get();
+	if (authenticator != nullptr && !_settings->authExemptClients.contains(_client.socket().peerAddress().host()))
+	{
+		std::string user;
+		policy::Authenticator::Result result = authenticator->check(request.fields, user);
+		if (result != policy::Authenticator::Result::Accepted)
+		{
+			std::string challenge = "Proxy-Authenticate: Basic realm=\"" + _settings->authRealm + "\", charset=\"UTF-8\"\r\n";
+			const char* detail = result == policy::Authenticator::Result::Missing ? "no credentials" : "invalid credentials";
+			return context.reject(Reason::AuthRequired, "", detail, record, challenge);
+		}
+	}
+
+	if (request.method == "CONNECT") return runConnect(context, request, record);
+	return Forwarder(context, request, record).forward();
+}
+
+
+void ClientConnection::serve(ExchangeContext& context, const ConnectionRegistry::Counts& counts)
 {
 	_client.socket().setNoDelay(true);
 	_client.socket().setSendTimeout(Poco::Timespan(_settings->responseTimeout.count() * 1000));
+	if (!admitConnection(context, counts)) return;
 
-	bool allowed = _settings->clientsAllow.contains(_client.socket().peerAddress().host());
 	bool first = true;
 	while (waitForRequest(context, first))
 	{
@@ -92,14 +153,7 @@ void ClientConnection::serve(ExchangeContext& context)
 
 		http::RequestHead request;
 		ExchangeEnd end = ExchangeEnd::Close;
-		if (readRequest(context, request, record))
-		{
-			// The head is read first even for a denied client, so that the
-			// 403 reaches a client that is still sending its request.
-			if (!allowed) end = context.reject(Reason::ClientDenied, context.clientAddress, "not in proxy.clients.allow", record);
-			else if (request.method == "CONNECT") end = runConnect(context, request, record);
-			else end = Forwarder(context, request, record).forward();
-		}
+		if (readRequest(context, request, record)) end = admitAndDispatch(context, request, record);
 
 		record.bytesToClient += _client.bytesSent() - sentBefore;
 		if (record.status != 0 || record.reason != Reason::None) observe::writeAccessLog(record);

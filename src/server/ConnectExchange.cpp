@@ -28,6 +28,10 @@ ExchangeEnd runConnect(ExchangeContext& context, const http::RequestHead& reques
 		return context.reject(Reason::ConnectPortDenied, target.hostPort(), "port not in proxy.connect.ports", record);
 	}
 
+	std::string detail;
+	reason = context.checkDestination(target.host, detail);
+	if (reason != Reason::None) return context.reject(reason, target.hostPort() + " (" + detail + ")", detail, record);
+
 	upstream::Connector connector(context.settings.denyNetworks, context.selfAddresses, context.settings.connectTimeout);
 	upstream::Connection connection = connector.connect(target.host, target.port);
 	if (connection.reason != Reason::None)

@@ -10,18 +10,26 @@ namespace fwdproxy {
 namespace server {
 
 
-std::uint64_t ConnectionRegistry::add(ClientConnection* connection)
+ConnectionRegistry::Counts ConnectionRegistry::add(ClientConnection* connection, const std::string& clientHost)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	_connections.insert(connection);
-	return _nextId++;
+
+	Counts counts;
+	counts.id = _nextId++;
+	counts.total = _connections.size();
+	counts.fromClient = ++_perClient[clientHost];
+	return counts;
 }
 
 
-void ConnectionRegistry::remove(ClientConnection* connection)
+void ConnectionRegistry::remove(ClientConnection* connection, const std::string& clientHost)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	_connections.erase(connection);
+
+	auto entry = _perClient.find(clientHost);
+	if (entry != _perClient.end() && --entry->second == 0) _perClient.erase(entry);
 }
 
 

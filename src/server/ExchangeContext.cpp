@@ -35,7 +35,7 @@ std::string describe(const ExchangeContext& context, const observe::AccessRecord
 
 
 ExchangeEnd ExchangeContext::reject(http::Reason reason, const std::string& subject, const std::string& detail,
-	observe::AccessRecord& record)
+	observe::AccessRecord& record, const std::string& extraFields)
 {
 	record.status = http::reasonStatus(reason);
 	record.reason = reason;
@@ -49,13 +49,30 @@ ExchangeEnd ExchangeContext::reject(http::Reason reason, const std::string& subj
 
 	try
 	{
-		client.send(http::makeErrorResponse(reason, subject, settings.via()));
+		client.send(http::makeErrorResponse(reason, subject, settings.via(), extraFields));
 	}
 	catch (const Poco::Exception& e)
 	{
 		errorLogger().debug(describe(*this, record) + ": error response not delivered: " + e.displayText());
 	}
 	return ExchangeEnd::Close;
+}
+
+
+http::Reason ExchangeContext::checkDestination(const std::string& host, std::string& detail) const
+{
+	std::string normalized = policy::normalizeHost(host);
+	if (settings.destinationsDeny.matches(normalized))
+	{
+		detail = "matched by proxy.destinations.deny";
+		return http::Reason::HostDenied;
+	}
+	if (!settings.destinationsAllow.empty() && !settings.destinationsAllow.matches(normalized))
+	{
+		detail = "not in proxy.destinations.allow";
+		return http::Reason::HostDenied;
+	}
+	return http::Reason::None;
 }
 
 

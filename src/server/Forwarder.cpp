@@ -65,10 +65,6 @@ bool isPersistent(int versionMinor, const http::Fields& fields)
 }
 
 
-std::string viaEntry(int versionMinor, const std::string& pseudonym)
-{
-	return std::string(versionMinor == 0 ? "1.0 " : "1.1 ") + pseudonym;
-}
 
 
 } // namespace
@@ -94,8 +90,19 @@ ExchangeEnd Forwarder::forward()
 	Reason reason = http::parseAbsoluteForm(_request.target, _request.method, _target);
 	if (reason != Reason::None) return _context.reject(reason, _request.target, "", _record);
 
+	std::string detail;
+	reason = _context.checkDestination(_target.host, detail);
+	if (reason != Reason::None) return _context.reject(reason, _target.hostPort() + " (" + detail + ")", detail, _record);
+
 	reason = http::requestFraming(_request, _requestBody);
 	if (reason != Reason::None) return _context.reject(reason, _request.target, "", _record);
+
+	std::uint64_t maxBody = _context.settings.maxRequestBody;
+	if (maxBody > 0 && _requestBody.kind == http::BodyKind::Length && _requestBody.length > maxBody)
+	{
+		return _context.reject(Reason::BodyTooLarge, _request.target, "Content-Length " + std::to_string(_requestBody.length)
+			+ " is over proxy.limits.maxRequestBody", _record);
+	}
 
 	ExchangeEnd end = ExchangeEnd::Close;
 	if (answerMaxForwards(end)) return end;
@@ -119,7 +126,7 @@ ExchangeEnd Forwarder::forward()
 bool Forwarder::isForwardingLoop() const
 {
 	const std::string& pseudonym = _context.settings.viaPseudonym;
-	if (pseudonym.empty()) return false;
+	if (!_context.settings.addsVia()) return false;
 
 	// Each Via entry is "protocol received-by [comment]"; our own
 	// received-by there means this request went round and came back.
@@ -260,6 +267,7 @@ std::string Forwarder::buildOriginRequest() const
 	fields.remove("Host");
 	fields.remove("Content-Length");
 	if (!_maxForwards.empty()) fields.remove("Max-Forwards");
+	applyHeaderRules(fields);
 
 	// The Host field is rebuilt from the target's authority: a client's own
 	// Host may name another server than the one we connect to (RFC 9112 §3.2.2).
@@ -277,12 +285,50 @@ std::string Forwarder::buildOriginRequest() const
 	if (!_upgrade.empty()) head += "Upgrade: " + _upgrade + "\r\nConnection: upgrade\r\n";
 	if (_requestBody.kind == http::BodyKind::Length) head += "Content-Length: " + std::to_string(_requestBody.length) + "\r\n";
 	if (_requestBody.kind == http::BodyKind::Chunked) head += "Transfer-Encoding: chunked\r\n";
-	if (!_context.settings.viaPseudonym.empty())
-	{
-		head += "Via: " + viaEntry(_request.versionMinor, _context.settings.viaPseudonym) + "\r\n";
-	}
+	appendVia(head, _request.versionMinor);
 	head += "\r\n";
 	return head;
+}
+
+
+void Forwarder::appendVia(std::string& head, int versionMinor) const
+{
+	// The received-protocol is the version of the message this proxy received (RFC 9110 §7.6.3).
+	if (!_context.settings.addsVia()) return;
+
+	head += versionMinor == 0 ? "Via: 1.0 " : "Via: 1.1 ";
+	head += _context.settings.viaPseudonym;
+	head += "\r\n";
+}
+
+
+void Forwarder::applyHeaderRules(http::Fields& fields) const
+{
+	const config::Settings& settings = _context.settings;
+	for (const std::string& name: settings.headersRemove) fields.remove(name);
+
+	// An egress proxy should not reveal internal addresses unless told to,
+	// which is why Delete is the default.
+	config::ForwardedFor mode = settings.forwardedFor;
+	if (mode != config::ForwardedFor::Passthrough)
+	{
+		if (mode != config::ForwardedFor::Add && settings.forwardedForXff) fields.remove("X-Forwarded-For");
+		if (mode != config::ForwardedFor::Add && settings.forwardedForForwarded) fields.remove("Forwarded");
+
+		if (mode != config::ForwardedFor::Delete)
+		{
+			const std::string& host = _context.clientHost;
+			bool v6 = host.find(':') != std::string::npos;
+			if (settings.forwardedForXff) fields.add("X-Forwarded-For", host);
+			if (settings.forwardedForForwarded) fields.add("Forwarded", v6 ? "for=\"[" + host + "]\"" : "for=" + host);
+		}
+	}
+
+	for (const http::Field& field: settings.headersAdd.list())
+	{
+		fields.remove(field.name);
+		fields.add(field.name, field.value);
+	}
 }
 
 
@@ -311,10 +357,14 @@ Forwarder::Sent Forwarder::sendRequest(bool canRetry)
 
 	int timeout = static_cast<int>(_context.settings.responseTimeout.count());
 	bool chunked = _requestBody.kind == http::BodyKind::Chunked;
-	RelayResult relayed = relayBody(_context.client, _requestBody, _context.origin, chunked, timeout);
+	RelayResult relayed = relayBody(_context.client, _requestBody, _context.origin, chunked, timeout,
+		_context.settings.maxRequestBody);
 	_record.bytesFromClient = relayed.bodyBytes;
 	switch (relayed.status)
 	{
+	case RelayStatus::TooLarge:
+		_context.reject(Reason::BodyTooLarge, _request.target, "chunked body over proxy.limits.maxRequestBody", _record);
+		return Sent::Failed;
 	case RelayStatus::Complete:
 		_bodySent = true;
 		return Sent::Ok;
@@ -472,10 +522,7 @@ std::string Forwarder::buildResponseHead(bool chunkedOutput, bool keepAlive) con
 
 	if (_responseBody.kind == http::BodyKind::Length) head += "Content-Length: " + std::to_string(_responseBody.length) + "\r\n";
 	if (chunkedOutput) head += "Transfer-Encoding: chunked\r\n";
-	if (!_context.settings.viaPseudonym.empty())
-	{
-		head += "Via: " + viaEntry(_response.versionMinor, _context.settings.viaPseudonym) + "\r\n";
-	}
+	appendVia(head, _response.versionMinor);
 	if (!keepAlive) head += "Connection: close\r\n";
 	else if (_request.versionMinor == 0) head += "Connection: keep-alive\r\n";
 	head += "\r\n";
@@ -493,10 +540,7 @@ ExchangeEnd Forwarder::switchProtocols()
 	fields.serialize(head);
 	if (!upgrade.empty()) head += "Upgrade: " + upgrade + "\r\n";
 	head += "Connection: upgrade\r\n";
-	if (!_context.settings.viaPseudonym.empty())
-	{
-		head += "Via: " + viaEntry(_response.versionMinor, _context.settings.viaPseudonym) + "\r\n";
-	}
+	appendVia(head, _response.versionMinor);
 	head += "\r\n";
 
 	_record.status = 101;

@@ -31,11 +31,16 @@ private:
 	void handleHelp(const std::string& name, const std::string& value);
 	void handleConfig(const std::string& name, const std::string& value);
 	void handleDefine(const std::string& name, const std::string& value);
+	void handleHashPassword(const std::string& name, const std::string& value);
+	void handleHashIterations(const std::string& name, const std::string& value);
+	int printPasswordEntry();
 	void loadConfigurationFile();
 	void configureLogging();
 	std::string sourceOf(const std::string& key) const;
 
 	bool _helpRequested = false;
+	std::string _hashUser;
+	unsigned _hashIterations = 0;
 	bool _configFailed = false;
 	std::string _configFile;
 	std::set<std::string> _definedKeys;

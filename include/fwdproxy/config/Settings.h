@@ -6,7 +6,10 @@
 
 #pragma once
 
+#include "fwdproxy/http/Fields.h"
+#include "fwdproxy/policy/Authenticator.h"
 #include "fwdproxy/policy/CidrSet.h"
+#include "fwdproxy/policy/HostPatternSet.h"
 #include "fwdproxy/policy/PortSet.h"
 
 #include <Poco/Net/SocketAddress.h>
@@ -23,15 +26,39 @@ namespace fwdproxy {
 namespace config {
 
 
+enum class ForwardedFor
+	/// What happens to X-Forwarded-For and Forwarded on forwarded requests.
+{
+	Delete,        ///< Remove them, so internal addresses do not leak to origins.
+	Passthrough,   ///< Forward whatever the client sent.
+	Add,           ///< Append the client's address to what the client sent.
+	Truncate       ///< Replace what the client sent with the client's address.
+};
+
+
 struct Settings
 	/// One immutable snapshot of the proxy.* properties. A connection takes the
 	/// snapshot once when it starts, so a change never applies halfway through.
 {
 	std::vector<Poco::Net::SocketAddress> listen;
 	policy::CidrSet clientsAllow;
+	policy::CidrSet clientsDeny;
 	policy::PortSet connectPorts;
 	policy::CidrSet denyNetworks;
+	policy::HostPatternSet destinationsAllow;   ///< Empty allows every host.
+	policy::HostPatternSet destinationsDeny;
+
+	std::shared_ptr<policy::Authenticator> authenticator;   ///< nullptr when authentication is off.
+	std::string authRealm;
+	policy::CidrSet authExemptClients;
+
 	std::string viaPseudonym;
+	bool viaEnabled = true;
+	ForwardedFor forwardedFor = ForwardedFor::Delete;
+	bool forwardedForXff = true;         ///< The mode applies to X-Forwarded-For.
+	bool forwardedForForwarded = true;   ///< The mode applies to Forwarded (RFC 7239).
+	std::vector<std::string> headersRemove;
+	http::Fields headersAdd;
 
 	int maxThreads = 1024;
 	int maxQueued = 256;
@@ -47,8 +74,12 @@ struct Settings
 
 	std::size_t maxHeadSize = 65536;
 	std::size_t maxTargetLength = 8192;
+	std::uint64_t maxRequestBody = 0;   ///< 0 means no limit.
+	std::size_t maxConnections = 1000;
+	std::size_t maxConnectionsPerClient = 100;
 
-	std::string via() const { return viaPseudonym.empty() ? std::string() : "1.1 " + viaPseudonym; }
+	bool addsVia() const { return viaEnabled && !viaPseudonym.empty(); }
+	std::string via() const { return addsVia() ? "1.1 " + viaPseudonym : std::string(); }
 };
 
 

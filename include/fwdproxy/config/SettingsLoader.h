@@ -45,6 +45,11 @@ private:
 	void readListen(Settings& settings);
 	void readCidrSet(const std::string& key, policy::CidrSet& set);
 	void readPortSet(const std::string& key, policy::PortSet& set);
+	void readHostPatterns(const std::string& key, policy::HostPatternSet& set);
+	bool readBool(const std::string& key);
+	void readAuthentication(Settings& settings);
+	void readForwardedFor(Settings& settings);
+	void readHeaderRules(Settings& settings);
 
 	const Poco::Util::AbstractConfiguration& _configuration;
 	SourceOf _sourceOf;

@@ -19,6 +19,11 @@ enum class Reason
 {
 	None,
 	ClientDenied,
+	AuthRequired,
+	HostDenied,
+	BodyTooLarge,
+	TooManyConnections,
+	ClientConnectionLimit,
 	ConnectPortDenied,
 	DestinationDenied,
 	BadRequest,
@@ -40,8 +45,7 @@ enum class Reason
 	ResponseTimeout,
 	BadResponse,
 	ForwardingLoop,
-	MaxForwardsReached,
-	ServiceUnavailable
+	MaxForwardsReached
 };
 
 

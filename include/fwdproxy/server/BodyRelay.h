@@ -24,6 +24,7 @@ enum class RelayStatus
 	SourceClosed,       ///< The sender closed before the body was complete.
 	SourceTimedOut,
 	SourceInvalid,      ///< Bad chunked framing from the sender.
+	TooLarge,           ///< The body passed the size limit; the rest was not relayed.
 	DestinationFailed   ///< The receiver reset or stopped reading.
 };
 
@@ -36,13 +37,14 @@ struct RelayResult
 
 
 RelayResult relayBody(Peer& source, const http::BodyFraming& framing, Peer& destination, bool chunkedOutput,
-	int timeoutMilliseconds);
+	int timeoutMilliseconds, std::uint64_t maxBodyBytes = 0);
 	/// Relays one body framed as framing. With chunkedOutput the receiver gets
 	/// the chunked coding (with the sender's trailer fields, if any, minus
 	/// the forbidden ones); otherwise the raw data, framed by the
 	/// Content-Length already sent or by closing the connection afterwards.
 	/// On SourceClosed the chunked output is left unterminated, so the
-	/// receiver sees an incomplete message rather than a short one.
+	/// receiver sees an incomplete message rather than a short one, and the
+	/// same holds for TooLarge, checked against maxBodyBytes (0: no limit).
 
 
 } } // namespace fwdproxy::server

@@ -9,6 +9,7 @@
 
 #include "fwdproxy/config/Settings.h"
 #include "fwdproxy/http/MessageHead.h"
+#include "fwdproxy/server/ConnectionRegistry.h"
 #include "fwdproxy/server/ExchangeContext.h"
 #include "fwdproxy/server/Peer.h"
 
@@ -44,7 +45,9 @@ public:
 		/// Shuts down the client and origin sockets; called by the registry from another thread.
 
 private:
-	void serve(ExchangeContext& context);
+	void serve(ExchangeContext& context, const ConnectionRegistry::Counts& counts);
+	bool admitConnection(ExchangeContext& context, const ConnectionRegistry::Counts& counts);
+	ExchangeEnd admitAndDispatch(ExchangeContext& context, const http::RequestHead& request, observe::AccessRecord& record);
 	bool waitForRequest(ExchangeContext& context, bool first);
 	bool readRequest(ExchangeContext& context, http::RequestHead& request, observe::AccessRecord& record);
 	void rejectTooLarge(ExchangeContext& context, observe::AccessRecord& record);
@@ -56,6 +59,7 @@ private:
 	Peer _client;
 	Peer _origin;
 	std::atomic<bool> _idle{false};
+	bool _allowed = false;   ///< The client address passed the allow and deny lists.
 };
 
 

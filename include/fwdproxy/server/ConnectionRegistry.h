@@ -11,7 +11,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <map>
 #include <set>
+#include <string>
 
 
 namespace fwdproxy {
@@ -24,10 +26,16 @@ class ClientConnection;
 class ConnectionRegistry
 {
 public:
-	std::uint64_t add(ClientConnection* connection);
-		/// Registers a connection and returns its id, unique for the process.
+	struct Counts
+	{
+		std::uint64_t id = 0;             ///< Unique for the process.
+		std::size_t total = 0;            ///< Connections registered, this one included.
+		std::size_t fromClient = 0;       ///< Of those, connections from the same client address.
+	};
 
-	void remove(ClientConnection* connection);
+	Counts add(ClientConnection* connection, const std::string& clientHost);
+
+	void remove(ClientConnection* connection, const std::string& clientHost);
 
 	std::size_t active() const;
 
@@ -42,6 +50,7 @@ public:
 private:
 	mutable std::mutex _mutex;
 	std::set<ClientConnection*> _connections;
+	std::map<std::string, std::size_t> _perClient;
 	std::atomic<bool> _stopping{false};
 	std::uint64_t _nextId = 1;
 };

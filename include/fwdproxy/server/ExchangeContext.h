@@ -36,15 +36,20 @@ struct ExchangeContext
 	Peer& client;
 	Peer& origin;
 	const std::vector<Poco::Net::SocketAddress>& selfAddresses;   ///< The proxy's own listening endpoints.
-	std::string clientAddress;
+	std::string clientAddress;   ///< Address and port, for logs.
+	std::string clientHost;      ///< Address only, for X-Forwarded-For and Forwarded.
 	std::uint64_t connectionId = 0;
 	bool stopping = false;
 
 	ExchangeEnd reject(http::Reason reason, const std::string& subject, const std::string& detail,
-		observe::AccessRecord& record);
+		observe::AccessRecord& record, const std::string& extraFields = std::string());
 		/// Sends the error response for reason, closes the origin connection,
 		/// records the status and logs detail (never sent to the client) with
 		/// the client address and request-target. Returns Close.
+
+	http::Reason checkDestination(const std::string& host, std::string& detail) const;
+		/// Applies proxy.destinations.deny and proxy.destinations.allow to a
+		/// request-target's host. Returns None or HostDenied; detail names the list.
 
 	void logFailure(const std::string& what, const observe::AccessRecord& record) const;
 		/// Logs a failure after the response started, when no status can be sent any more.

@@ -39,6 +39,8 @@ private:
 	ExchangeEnd exchangeOnce(bool& retry);
 	bool connectOrigin(bool& reused);
 	std::string buildOriginRequest() const;
+	void applyHeaderRules(http::Fields& fields) const;
+	void appendVia(std::string& head, int versionMinor) const;
 	Sent sendRequest(bool reused);
 	Sent awaitContinue();
 	Sent readFinalResponse(bool reused);
