@@ -104,15 +104,22 @@ void SettingsLoader::readListen(Settings& settings)
 	const std::string key = "proxy.listen";
 	std::string list = value(key);
 	http::forEachListItem(list, [&](std::string_view item) {
+		// Only numeric addresses: a name would be resolved once at startup,
+		// and POCO reads a value starting with "/" as a Unix socket path.
 		std::string entry(item);
-		try
-		{
-			settings.listen.emplace_back(entry);
-		}
-		catch (const Poco::Exception&)
-		{
-			addProblem(key, entry, "HOST:PORT with a numeric address, such as 127.0.0.1:3128 or [::1]:3128");
-		}
+		std::size_t colon = entry.rfind(':');
+		std::string host = colon == std::string::npos ? std::string() : entry.substr(0, colon);
+		std::string port = colon == std::string::npos ? std::string() : entry.substr(colon + 1);
+		bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
+		if (bracketed) host = host.substr(1, host.size() - 2);
+
+		Poco::Net::IPAddress address;
+		bool numeric = policy::parseIPAddress(host, address)
+			&& (bracketed == (address.family() == Poco::Net::IPAddress::IPv6))
+			&& !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos
+			&& std::stoul(port) <= 65535;
+		if (numeric) settings.listen.emplace_back(address, static_cast<Poco::UInt16>(std::stoul(port)));
+		else addProblem(key, entry, "HOST:PORT with a numeric address, such as 127.0.0.1:3128 or [::1]:3128");
 	});
 	if (settings.listen.empty() && _problems.empty())
 	{

@@ -5,6 +5,12 @@
 #include "fwdproxy/http/RequestTarget.h"
 #include "fwdproxy/http/Syntax.h"
 
+#ifdef _WIN32
+#include <ws2tcpip.h>
+#else
+#include <arpa/inet.h>
+#endif
+
 
 namespace fwdproxy {
 namespace http {
@@ -22,12 +28,13 @@ bool isRegNameChar(char c)
 }
 
 
-bool isIPv6LiteralChar(char c)
+bool isIPv6Address(std::string_view text)
 {
-	unsigned char u = static_cast<unsigned char>(c);
-	if (u >= '0' && u <= '9') return true;
-	if ((u | 0x20) >= 'a' && (u | 0x20) <= 'f') return true;
-	return u == ':' || u == '.';
+	if (text.size() > 45) return false;
+
+	std::string copy(text);
+	unsigned char bytes[16];
+	return ::inet_pton(AF_INET6, copy.c_str(), bytes) == 1;
 }
 
 
@@ -59,11 +66,9 @@ bool parseHostPort(std::string_view authority, bool portRequired, RequestTarget&
 		std::size_t close = authority.find(']');
 		if (close == std::string_view::npos || close < 3) return false;
 
+		// Brackets hold an IPv6 address and nothing else (RFC 3986 §3.2.2).
 		host = authority.substr(1, close - 1);
-		for (char c: host)
-		{
-			if (!isIPv6LiteralChar(c)) return false;
-		}
+		if (!isIPv6Address(host)) return false;
 		rest = authority.substr(close + 1);
 	}
 	else

@@ -71,6 +71,17 @@ bool parsePrefix(const std::string& text, unsigned maxPrefix, unsigned& prefix)
 } // namespace
 
 
+bool parseIPAddress(const std::string& text, IPAddress& address)
+{
+	std::array<std::uint8_t, 16> raw{};
+	bool v6 = text.find(':') != std::string::npos;
+	if (::inet_pton(v6 ? AF_INET6 : AF_INET, text.c_str(), raw.data()) != 1) return false;
+
+	address = IPAddress(raw.data(), v6 ? 16 : 4);
+	return true;
+}
+
+
 bool CidrSet::parseEntry(const std::string& entry, Network& network)
 {
 	std::size_t slash = entry.find('/');
@@ -80,12 +91,10 @@ bool CidrSet::parseEntry(const std::string& entry, Network& network)
 		addressText = addressText.substr(1, addressText.size() - 2);
 	}
 
-	// inet_pton(3) rather than IPAddress::tryParse, which rejects "::" in POCO 1.11.
-	std::array<std::uint8_t, 16> raw{};
-	bool v6 = addressText.find(':') != std::string::npos;
-	if (::inet_pton(v6 ? AF_INET6 : AF_INET, addressText.c_str(), raw.data()) != 1) return false;
+	IPAddress address;
+	if (!parseIPAddress(addressText, address)) return false;
 
-	IPAddress address(raw.data(), v6 ? 16 : 4);
+	bool v6 = address.family() == IPAddress::IPv6;
 	bool mapped = v6 && address.isIPv4Mapped();
 	toBytes(address, network.v6, network.bytes);
 

@@ -47,4 +47,9 @@ private:
 };
 
 
+bool parseIPAddress(const std::string& text, Poco::Net::IPAddress& address);
+	/// Parses a numeric IPv4 or IPv6 address with inet_pton(3). Unlike
+	/// IPAddress::tryParse in POCO 1.11 it accepts "::", and it never resolves names.
+
+
 } } // namespace fwdproxy::policy

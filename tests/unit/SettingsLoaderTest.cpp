@@ -1,0 +1,365 @@
+//
+// SettingsLoaderTest.cpp
+//
+// Reading and checking the proxy.* properties. Every listen address here is
+// numeric or invalid before any name lookup, so no test resolves a host name.
+//
+
+#include "fwdproxy/config/SettingsLoader.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Util/MapConfiguration.h>
+
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+using namespace std::string_literals;
+using fwdproxy::config::SettingsLoader;
+using fwdproxy::config::SettingsPtr;
+using Poco::Net::IPAddress;
+using Poco::Net::SocketAddress;
+
+
+namespace {
+
+
+using Properties = std::vector<std::pair<std::string, std::string>>;
+
+
+const std::string FILE_SOURCE = "/etc/fwdproxy/fwdproxy.properties";
+const std::string COMMAND_LINE_SOURCE = "command line";
+
+
+struct LoadResult
+{
+	SettingsPtr settings;
+	std::vector<std::string> problems;
+};
+
+
+// Loads properties. Keys listed in fromCommandLine report the command line as
+// their source, and all others the properties file.
+LoadResult load(const Properties& properties, const std::vector<std::string>& fromCommandLine = {})
+{
+	Poco::AutoPtr<Poco::Util::MapConfiguration> configuration(new Poco::Util::MapConfiguration);
+	for (const auto& property: properties) configuration->setString(property.first, property.second);
+
+	SettingsLoader loader(*configuration, [fromCommandLine](const std::string& key) {
+		for (const std::string& commandLineKey: fromCommandLine)
+		{
+			if (key == commandLineKey) return COMMAND_LINE_SOURCE;
+		}
+		return FILE_SOURCE;
+	});
+
+	LoadResult result;
+	result.settings = loader.load();
+	result.problems = loader.problems();
+	return result;
+}
+
+
+std::string describe(const LoadResult& result)
+{
+	std::string text = result.settings ? "loaded" : "not loaded";
+	for (const std::string& problem: result.problems) text += "\n  " + problem;
+	return text;
+}
+
+
+// Checks that a single invalid value is reported as one problem that names
+// where it came from, the key and the value as written.
+void assertOneProblem(const std::string& key, const std::string& value, const std::string& reportedValue)
+{
+	LoadResult result = load({{key, value}});
+	std::string context = key + " = '" + value + "': " + describe(result);
+	CPPUNIT_ASSERT_MESSAGE(context, result.settings == nullptr);
+	CPPUNIT_ASSERT_EQUAL_MESSAGE(context, std::size_t(1), result.problems.size());
+
+	const std::string& problem = result.problems.front();
+	CPPUNIT_ASSERT_MESSAGE(context, problem.compare(0, FILE_SOURCE.size() + 2, FILE_SOURCE + ": ") == 0);
+	CPPUNIT_ASSERT_MESSAGE(context, problem.find(key) != std::string::npos);
+	CPPUNIT_ASSERT_MESSAGE(context, problem.find("'" + reportedValue + "'") != std::string::npos);
+}
+
+
+void assertOneProblem(const std::string& key, const std::string& value)
+{
+	assertOneProblem(key, value, value);
+}
+
+
+} // namespace
+
+
+class SettingsLoaderTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(SettingsLoaderTest);
+	CPPUNIT_TEST(testLoadsDefaults);
+	CPPUNIT_TEST(testDefaultsCoverEveryKey);
+	CPPUNIT_TEST(testReadsListenList);
+	CPPUNIT_TEST(testReadsFractionalSeconds);
+	CPPUNIT_TEST(testReadsIntegers);
+	CPPUNIT_TEST(testReadsPolicyLists);
+	CPPUNIT_TEST(testEmptyPseudonymDisablesVia);
+	CPPUNIT_TEST(testRejectsInvalidListen);
+	CPPUNIT_TEST(testRejectsEmptyListen);
+	CPPUNIT_TEST(testRejectsListenPath);
+	CPPUNIT_TEST(testRejectsInvalidTimeouts);
+	CPPUNIT_TEST(testRejectsThreadsOutOfRange);
+	CPPUNIT_TEST(testRejectsLimitsOutOfRange);
+	CPPUNIT_TEST(testRejectsBadCidr);
+	CPPUNIT_TEST(testRejectsBadPortList);
+	CPPUNIT_TEST(testRejectsPseudonymWithSpace);
+	CPPUNIT_TEST(testReportsEveryProblem);
+	CPPUNIT_TEST(testNamesSourceOfEachValue);
+	CPPUNIT_TEST(testClearsProblemsOnReload);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testLoadsDefaults()
+	{
+		LoadResult result = load({});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		CPPUNIT_ASSERT(result.problems.empty());
+
+		const fwdproxy::config::Settings& settings = *result.settings;
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), settings.listen.size());
+		CPPUNIT_ASSERT(settings.listen[0] == SocketAddress("0.0.0.0:3128"));
+		CPPUNIT_ASSERT(settings.clientsAllow.contains(IPAddress("127.0.0.1")));
+		CPPUNIT_ASSERT(settings.clientsAllow.contains(IPAddress("192.168.1.10")));
+		CPPUNIT_ASSERT(settings.connectPorts.contains(443));
+		CPPUNIT_ASSERT(!settings.connectPorts.contains(80));
+		CPPUNIT_ASSERT(settings.denyNetworks.contains(IPAddress("169.254.169.254")));
+		CPPUNIT_ASSERT_EQUAL("fwdproxy"s, settings.viaPseudonym);
+		CPPUNIT_ASSERT_EQUAL("1.1 fwdproxy"s, settings.via());
+		CPPUNIT_ASSERT_EQUAL(1024, settings.maxThreads);
+		CPPUNIT_ASSERT_EQUAL(256, settings.maxQueued);
+		CPPUNIT_ASSERT_EQUAL(256, settings.stackSizeKiB);
+		CPPUNIT_ASSERT_EQUAL(10000LL, static_cast<long long>(settings.connectTimeout.count()));
+		CPPUNIT_ASSERT_EQUAL(30000LL, static_cast<long long>(settings.headerTimeout.count()));
+		CPPUNIT_ASSERT_EQUAL(60000LL, static_cast<long long>(settings.idleTimeout.count()));
+		CPPUNIT_ASSERT_EQUAL(60000LL, static_cast<long long>(settings.responseTimeout.count()));
+		CPPUNIT_ASSERT_EQUAL(300000LL, static_cast<long long>(settings.tunnelIdleTimeout.count()));
+		CPPUNIT_ASSERT_EQUAL(1000LL, static_cast<long long>(settings.expectContinueTimeout.count()));
+		CPPUNIT_ASSERT_EQUAL(10000LL, static_cast<long long>(settings.shutdownGrace.count()));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(65536), settings.maxHeadSize);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(8192), settings.maxTargetLength);
+	}
+
+	void testDefaultsCoverEveryKey()
+	{
+		// Setting every key to its own default must load, so each default passes its own check.
+		Properties properties;
+		for (std::size_t i = 0; SettingsLoader::DEFAULTS[i][0] != nullptr; ++i)
+		{
+			properties.emplace_back(SettingsLoader::DEFAULTS[i][0], SettingsLoader::DEFAULTS[i][1]);
+		}
+		CPPUNIT_ASSERT(!properties.empty());
+
+		LoadResult result = load(properties);
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+	}
+
+	void testReadsListenList()
+	{
+		LoadResult result = load({{"proxy.listen", "127.0.0.1:0, [::1]:3128"}});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), result.settings->listen.size());
+		CPPUNIT_ASSERT(result.settings->listen[0] == SocketAddress("127.0.0.1:0"));
+		CPPUNIT_ASSERT(result.settings->listen[1] == SocketAddress("[::1]:3128"));
+	}
+
+	void testReadsFractionalSeconds()
+	{
+		LoadResult result = load({
+			{"proxy.timeouts.connect", "0.5"},
+			{"proxy.timeouts.header", " 2 "},
+			{"proxy.timeouts.idle", "0.0001"},
+		});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		CPPUNIT_ASSERT_EQUAL(500LL, static_cast<long long>(result.settings->connectTimeout.count()));
+		CPPUNIT_ASSERT_EQUAL(2000LL, static_cast<long long>(result.settings->headerTimeout.count()));
+		CPPUNIT_ASSERT_EQUAL(1LL, static_cast<long long>(result.settings->idleTimeout.count()));
+	}
+
+	void testReadsIntegers()
+	{
+		LoadResult result = load({
+			{"proxy.threads.max", "8"},
+			{"proxy.threads.queue", "0"},
+			{"proxy.threads.stackSize", "64"},
+			{"proxy.limits.maxHeadSize", "1024"},
+			{"proxy.limits.maxTargetLength", "64"},
+		});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		CPPUNIT_ASSERT_EQUAL(8, result.settings->maxThreads);
+		CPPUNIT_ASSERT_EQUAL(0, result.settings->maxQueued);
+		CPPUNIT_ASSERT_EQUAL(64, result.settings->stackSizeKiB);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1024), result.settings->maxHeadSize);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(64), result.settings->maxTargetLength);
+	}
+
+	void testReadsPolicyLists()
+	{
+		LoadResult result = load({
+			{"proxy.clients.allow", "192.0.2.0/24"},
+			{"proxy.connect.ports", "443, 8443, 9000-9100"},
+			{"proxy.destinations.denyNetworks", ""},
+		});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		CPPUNIT_ASSERT(result.settings->clientsAllow.contains(IPAddress("192.0.2.99")));
+		CPPUNIT_ASSERT(!result.settings->clientsAllow.contains(IPAddress("127.0.0.1")));
+		CPPUNIT_ASSERT(result.settings->connectPorts.contains(9050));
+		CPPUNIT_ASSERT(result.settings->denyNetworks.empty());
+	}
+
+	void testEmptyPseudonymDisablesVia()
+	{
+		LoadResult result = load({{"proxy.via.pseudonym", ""}});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		CPPUNIT_ASSERT_EQUAL(""s, result.settings->via());
+	}
+
+	void testRejectsInvalidListen()
+	{
+		assertOneProblem("proxy.listen", "127.0.0.1");
+		assertOneProblem("proxy.listen", "127.0.0.1:99999");
+		assertOneProblem("proxy.listen", "127.0.0.1:-1");
+		assertOneProblem("proxy.listen", "[::1:3128");
+		assertOneProblem("proxy.listen", "[::1]");
+	}
+
+	void testRejectsEmptyListen()
+	{
+		assertOneProblem("proxy.listen", "");
+		assertOneProblem("proxy.listen", " , ");
+	}
+
+	void testRejectsListenPath()
+	{
+		// A path names a Unix domain socket, which has no client address for proxy.clients.allow.
+		assertOneProblem("proxy.listen", "/run/fwdproxy.sock");
+	}
+
+	void testRejectsInvalidTimeouts()
+	{
+		for (const char* value: {"abc", "0", "-1", "0.0", "", "10s", "inf", "nan", "1e400", "31536001"})
+		{
+			assertOneProblem("proxy.timeouts.header", value);
+		}
+		assertOneProblem("proxy.timeouts.connect", "-0.5");
+		assertOneProblem("proxy.timeouts.tunnelIdle", "abc");
+		assertOneProblem("proxy.timeouts.shutdownGrace", " 0 ", "0");
+	}
+
+	void testRejectsThreadsOutOfRange()
+	{
+		for (const char* value: {"0", "-1", "100001", "abc", "1.5", "", "99999999999999999999"})
+		{
+			assertOneProblem("proxy.threads.max", value);
+		}
+		assertOneProblem("proxy.threads.queue", "-1");
+		assertOneProblem("proxy.threads.queue", "100001");
+		assertOneProblem("proxy.threads.stackSize", "63");
+		assertOneProblem("proxy.threads.stackSize", "65537");
+	}
+
+	void testRejectsLimitsOutOfRange()
+	{
+		assertOneProblem("proxy.limits.maxHeadSize", "1023");
+		assertOneProblem("proxy.limits.maxHeadSize", "16777217");
+		assertOneProblem("proxy.limits.maxTargetLength", "63");
+		assertOneProblem("proxy.limits.maxTargetLength", "8k");
+	}
+
+	void testRejectsBadCidr()
+	{
+		assertOneProblem("proxy.clients.allow", "10.0.0.0/33");
+		assertOneProblem("proxy.clients.allow", "10.0.0.0/8, banana", "banana");
+		assertOneProblem("proxy.destinations.denyNetworks", "::/129");
+		assertOneProblem("proxy.destinations.denyNetworks", "127.0.0.0/8, 169.254.0.0/", "169.254.0.0/");
+	}
+
+	void testRejectsBadPortList()
+	{
+		assertOneProblem("proxy.connect.ports", "0");
+		assertOneProblem("proxy.connect.ports", "65536");
+		assertOneProblem("proxy.connect.ports", "443, 9100-9000", "9100-9000");
+		assertOneProblem("proxy.connect.ports", "https");
+	}
+
+	void testRejectsPseudonymWithSpace()
+	{
+		assertOneProblem("proxy.via.pseudonym", "my proxy");
+		assertOneProblem("proxy.via.pseudonym", "gw1,gw2");
+		assertOneProblem("proxy.via.pseudonym", "gw(1)");
+	}
+
+	void testReportsEveryProblem()
+	{
+		const Properties bad = {
+			{"proxy.listen", "127.0.0.1"},
+			{"proxy.clients.allow", "10.0.0.0/33"},
+			{"proxy.connect.ports", "0"},
+			{"proxy.destinations.denyNetworks", "banana"},
+			{"proxy.via.pseudonym", "my proxy"},
+			{"proxy.threads.max", "0"},
+			{"proxy.timeouts.connect", "abc"},
+			{"proxy.timeouts.idle", "-1"},
+			{"proxy.limits.maxHeadSize", "1"},
+		};
+		LoadResult result = load(bad);
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings == nullptr);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(result), bad.size(), result.problems.size());
+
+		for (const auto& property: bad)
+		{
+			std::size_t mentions = 0;
+			for (const std::string& problem: result.problems)
+			{
+				if (problem.find(property.first + " = '") != std::string::npos) ++mentions;
+			}
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(property.first + "\n" + describe(result), std::size_t(1), mentions);
+		}
+	}
+
+	void testNamesSourceOfEachValue()
+	{
+		LoadResult result = load({
+			{"proxy.threads.max", "0"},
+			{"proxy.timeouts.connect", "abc"},
+		}, {"proxy.timeouts.connect"});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(result), std::size_t(2), result.problems.size());
+
+		for (const std::string& problem: result.problems)
+		{
+			bool fromCommandLine = problem.find("proxy.timeouts.connect") != std::string::npos;
+			const std::string& source = fromCommandLine ? COMMAND_LINE_SOURCE : FILE_SOURCE;
+			CPPUNIT_ASSERT_MESSAGE(problem, problem.compare(0, source.size() + 2, source + ": ") == 0);
+		}
+	}
+
+	void testClearsProblemsOnReload()
+	{
+		Poco::AutoPtr<Poco::Util::MapConfiguration> configuration(new Poco::Util::MapConfiguration);
+		configuration->setString("proxy.threads.max", "0");
+		SettingsLoader loader(*configuration, [](const std::string&) { return FILE_SOURCE; });
+		CPPUNIT_ASSERT(loader.load() == nullptr);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), loader.problems().size());
+
+		configuration->setString("proxy.threads.max", "4");
+		CPPUNIT_ASSERT(loader.load() != nullptr);
+		CPPUNIT_ASSERT(loader.problems().empty());
+	}
+};
+
+
+CPPUNIT_TEST_SUITE_REGISTRATION(SettingsLoaderTest);
