@@ -44,6 +44,10 @@ const char* const SettingsLoader::DEFAULTS[][2] = {
 	{"proxy.limits.maxRequestBody", "0"},
 	{"proxy.limits.maxConnections", "1000"},
 	{"proxy.limits.maxConnectionsPerClient", "100"},
+	{"proxy.pool.maxIdle", "256"},
+	{"proxy.pool.maxIdlePerDestination", "16"},
+	{"proxy.timeouts.poolIdle", "30"},
+	{"proxy.dns.cacheTime", "60"},
 	{nullptr, nullptr},
 };
 
@@ -71,14 +75,16 @@ void SettingsLoader::addProblem(const std::string& key, const std::string& value
 }
 
 
-std::chrono::milliseconds SettingsLoader::readSeconds(const std::string& key)
+std::chrono::milliseconds SettingsLoader::readSeconds(const std::string& key, bool zeroAllowed)
 {
 	std::string text(http::trimWhitespace(value(key)));
 	char* end = nullptr;
 	double seconds = std::strtod(text.c_str(), &end);
-	if (text.empty() || *end != '\0' || !std::isfinite(seconds) || seconds <= 0 || seconds > 86400 * 365)
+	bool inRange = zeroAllowed ? seconds >= 0 : seconds > 0;
+	if (text.empty() || *end != '\0' || !std::isfinite(seconds) || !inRange || seconds > 86400 * 365)
 	{
-		addProblem(key, text, "a number of seconds greater than 0, such as 10 or 0.5");
+		addProblem(key, text, zeroAllowed ? "a number of seconds, 0 or more, such as 60 or 0.5"
+			: "a number of seconds greater than 0, such as 10 or 0.5");
 		return std::chrono::milliseconds(1000);
 	}
 	return std::chrono::milliseconds(static_cast<long long>(std::ceil(seconds * 1000)));
@@ -276,6 +282,11 @@ SettingsPtr SettingsLoader::load()
 	settings->maxRequestBody = static_cast<std::uint64_t>(readInteger("proxy.limits.maxRequestBody", 0, 1L << 62));
 	settings->maxConnections = static_cast<std::size_t>(readInteger("proxy.limits.maxConnections", 1, 1000000));
 	settings->maxConnectionsPerClient = static_cast<std::size_t>(readInteger("proxy.limits.maxConnectionsPerClient", 1, 1000000));
+
+	settings->poolMaxIdle = static_cast<std::size_t>(readInteger("proxy.pool.maxIdle", 0, 1000000));
+	settings->poolMaxIdlePerDestination = static_cast<std::size_t>(readInteger("proxy.pool.maxIdlePerDestination", 0, 100000));
+	settings->poolIdleTimeout = readSeconds("proxy.timeouts.poolIdle");
+	settings->dnsCacheTime = readSeconds("proxy.dns.cacheTime", true);
 
 	if (!_problems.empty()) return nullptr;
 	return settings;

@@ -3,6 +3,7 @@
 //
 
 #include "fwdproxy/relay/Tunnel.h"
+#include "fwdproxy/io/SplicePipe.h"
 
 #include <Poco/Exception.h>
 
@@ -37,7 +38,22 @@ struct Direction
 	StreamSocket& to;
 	std::uint64_t& bytes;
 	bool open = true;
+	io::SplicePipe pipe;
 };
+
+
+void endDirection(Direction& direction)
+{
+	direction.open = false;
+	try
+	{
+		direction.to.shutdownSend();
+	}
+	catch (const Poco::Exception&)
+	{
+		// The other side is already gone; the loop ends when its read fails too.
+	}
+}
 
 
 // Moves one read's worth from one side to the other. A blocking send is
@@ -45,18 +61,20 @@ struct Direction
 // send timeout set by the caller bounds that.
 void pump(Direction& direction, std::vector<char>& buffer)
 {
+	if (io::SplicePipe::supported())
+	{
+		io::SplicePipe::Moved moved = direction.pipe.move(direction.from.impl()->sockfd(), direction.to.impl()->sockfd(),
+			BUFFER_SIZE);
+		if (moved.failure != io::SplicePipe::Failure::None) throw Poco::IOException("splice failed");
+		if (moved.closed) endDirection(direction);
+		direction.bytes += moved.bytes;
+		return;
+	}
+
 	int n = direction.from.receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
 	if (n <= 0)
 	{
-		direction.open = false;
-		try
-		{
-			direction.to.shutdownSend();
-		}
-		catch (const Poco::Exception&)
-		{
-			// The other side is already gone; the loop ends when its read fails too.
-		}
+		endDirection(direction);
 		return;
 	}
 
@@ -72,9 +90,9 @@ TunnelResult runTunnel(StreamSocket& client, StreamSocket& server, std::string_v
 	std::chrono::milliseconds idleTimeout)
 {
 	TunnelResult result;
-	std::vector<char> buffer(BUFFER_SIZE);
-	Direction up{client, server, result.clientToServer};
-	Direction down{server, client, result.serverToClient};
+	std::vector<char> buffer(io::SplicePipe::supported() ? 0 : BUFFER_SIZE);
+	Direction up{client, server, result.clientToServer, true, {}};
+	Direction down{server, client, result.serverToClient, true, {}};
 	int timeout = static_cast<int>(idleTimeout.count());
 
 	try

@@ -5,6 +5,8 @@
 #include "fwdproxy/server/BodyRelay.h"
 #include "fwdproxy/http/Chunked.h"
 #include "fwdproxy/http/HopByHop.h"
+#include "fwdproxy/io/SocketWait.h"
+#include "fwdproxy/io/SplicePipe.h"
 
 #include <Poco/Exception.h>
 
@@ -51,6 +53,19 @@ public:
 		_destination.send("\r\n");
 	}
 
+	bool canSplice() const { return !_chunked && io::SplicePipe::supported(); }
+
+	// Moves bytes that are ready on source straight to the destination.
+	io::SplicePipe::Moved splice(Peer& source, std::size_t max)
+	{
+		io::SplicePipe::Moved moved = _pipe.move(source.socket().impl()->sockfd(),
+			_destination.socket().impl()->sockfd(), max);
+		if (moved.failure == io::SplicePipe::Failure::Destination) throw Poco::IOException("splice to the receiver failed");
+
+		_destination.countSent(moved.bytes);
+		return moved;
+	}
+
 	void finish(const http::Fields& trailers)
 	{
 		if (!_chunked) return;
@@ -66,7 +81,13 @@ private:
 	Peer& _destination;
 	bool _chunked;
 	std::string _frame;
+	io::SplicePipe _pipe;
 };
+
+
+// Below this many bytes still to come, a plain read and send costs less
+// than setting up the pipe.
+const std::uint64_t SPLICE_THRESHOLD = 64 * 1024;
 
 
 enum class Fill
@@ -96,6 +117,42 @@ Fill fillSource(Peer& source, int timeoutMilliseconds)
 }
 
 
+Fill waitSource(Peer& source, int timeoutMilliseconds)
+{
+	try
+	{
+		io::WaitResult result = io::waitReadable(source.socket().impl()->sockfd(), timeoutMilliseconds);
+		return result == io::WaitResult::Ready ? Fill::Data : Fill::TimedOut;
+	}
+	catch (const Poco::Exception&)
+	{
+		return Fill::Closed;
+	}
+}
+
+
+// Moves one batch by splice(2). Returns false when the body cannot go on,
+// with result.status saying why.
+bool spliceBatch(Peer& source, BodySink& sink, std::uint64_t left, int timeout, RelayResult& result)
+{
+	Fill fill = waitSource(source, timeout);
+	if (fill != Fill::Data)
+	{
+		result.status = fill == Fill::Closed ? RelayStatus::SourceClosed : RelayStatus::SourceTimedOut;
+		return false;
+	}
+
+	io::SplicePipe::Moved moved = sink.splice(source, static_cast<std::size_t>(std::min<std::uint64_t>(left, 65536)));
+	result.bodyBytes += moved.bytes;
+	if (moved.closed || moved.failure == io::SplicePipe::Failure::Source)
+	{
+		result.status = RelayStatus::SourceClosed;
+		return false;
+	}
+	return true;
+}
+
+
 RelayStatus statusFor(Fill fill)
 {
 	return fill == Fill::Closed ? RelayStatus::SourceClosed : RelayStatus::SourceTimedOut;
@@ -108,6 +165,13 @@ RelayResult relayLength(Peer& source, std::uint64_t length, BodySink& sink, int 
 	io::SocketReader& reader = source.reader();
 	while (result.bodyBytes < length)
 	{
+		std::uint64_t left = length - result.bodyBytes;
+		if (reader.available() == 0 && sink.canSplice() && left >= SPLICE_THRESHOLD)
+		{
+			if (!spliceBatch(source, sink, left, timeout, result)) return result;
+			continue;
+		}
+
 		if (reader.available() == 0)
 		{
 			Fill fill = fillSource(source, timeout);
@@ -178,6 +242,16 @@ RelayResult relayUntilClose(Peer& source, BodySink& sink, int timeout)
 			sink.write(reader.buffered().data(), reader.available());
 			result.bodyBytes += reader.available();
 			reader.consume(reader.available());
+		}
+
+		if (sink.canSplice())
+		{
+			if (spliceBatch(source, sink, SPLICE_THRESHOLD, timeout, result)) continue;
+			if (result.status != RelayStatus::SourceClosed) return result;
+
+			// The origin's close is what ends this body.
+			result.status = RelayStatus::Complete;
+			break;
 		}
 
 		Fill fill = fillSource(source, timeout);

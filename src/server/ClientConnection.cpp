@@ -36,11 +36,11 @@ const int LINGER_MILLISECONDS = 2000;
 
 
 ClientConnection::ClientConnection(const Poco::Net::StreamSocket& socket, config::SettingsPtr settings,
-	ConnectionRegistry& registry, const std::vector<Poco::Net::SocketAddress>& selfAddresses):
+	SharedState& shared):
 	Poco::Net::TCPServerConnection(socket),
 	_settings(std::move(settings)),
-	_registry(registry),
-	_selfAddresses(selfAddresses),
+	_shared(shared),
+	_registry(shared.registry),
 	_client(socket, CLIENT_BUFFER),
 	_origin(ORIGIN_BUFFER)
 {
@@ -71,9 +71,9 @@ void ClientConnection::run()
 	}
 
 	ConnectionRegistry::Counts counts = _registry.add(this, host);
+	ExchangeContext context{*_settings, _client, _origin, _shared, address, host, counts.id, false};
 	try
 	{
-		ExchangeContext context{*_settings, _client, _origin, _selfAddresses, address, host, counts.id, false};
 		serve(context, counts);
 	}
 	catch (const Poco::Exception& e)
@@ -81,7 +81,8 @@ void ClientConnection::run()
 		Poco::Logger::get("fwdproxy").warning(address + " #" + std::to_string(counts.id) + ": connection failed: " + e.displayText());
 	}
 
-	_origin.close();
+	if (_registry.stopping()) _origin.close();
+	else context.releaseOrigin();
 	lingeringClose();
 	_registry.remove(this, host);
 }

@@ -32,15 +32,14 @@ ExchangeEnd runConnect(ExchangeContext& context, const http::RequestHead& reques
 	reason = context.checkDestination(target.host, detail);
 	if (reason != Reason::None) return context.reject(reason, target.hostPort() + " (" + detail + ")", detail, record);
 
-	upstream::Connector connector(context.settings.denyNetworks, context.selfAddresses, context.settings.connectTimeout);
-	upstream::Connection connection = connector.connect(target.host, target.port);
+	upstream::Connection connection = context.connector().connect(target.host, target.port);
 	if (connection.reason != Reason::None)
 	{
 		return context.reject(connection.reason, target.hostPort(), connection.detail, record);
 	}
 
 	// The tunnel's socket goes into the origin peer so that a stopping server can shut it down.
-	context.origin.close();
+	context.releaseOrigin();
 	context.origin.attach(connection.socket, "");
 
 	record.status = 200;

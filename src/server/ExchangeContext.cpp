@@ -76,6 +76,26 @@ http::Reason ExchangeContext::checkDestination(const std::string& host, std::str
 }
 
 
+upstream::Connector ExchangeContext::connector() const
+{
+	return upstream::Connector(shared.resolver, settings.denyNetworks, shared.selfAddresses, settings.connectTimeout);
+}
+
+
+void ExchangeContext::releaseOrigin()
+{
+	// Only a connection whose last response was read to its end is attached
+	// with a key; anything still buffered would be taken for the next response.
+	if (origin.connected() && !origin.key().empty() && origin.reader().available() == 0)
+	{
+		shared.pool.put(origin.key(), origin.socket());
+		origin.detach();
+		return;
+	}
+	origin.close();
+}
+
+
 void ExchangeContext::logFailure(const std::string& what, const observe::AccessRecord& record) const
 {
 	errorLogger().warning(describe(*this, record) + ": " + what);

@@ -243,11 +243,19 @@ bool Forwarder::connectOrigin(bool& reused)
 			reused = true;
 			return true;
 		}
+		origin.close();
 	}
-	origin.close();
+	_context.releaseOrigin();
 
-	upstream::Connector connector(_context.settings.denyNetworks, _context.selfAddresses, _context.settings.connectTimeout);
-	upstream::Connection connection = connector.connect(_target.host, _target.port);
+	Poco::Net::StreamSocket pooled;
+	if (_context.shared.pool.take(key, pooled))
+	{
+		origin.attach(pooled, key);
+		reused = true;
+		return true;
+	}
+
+	upstream::Connection connection = _context.connector().connect(_target.host, _target.port);
 	if (connection.reason != Reason::None)
 	{
 		_context.reject(connection.reason, _target.hostPort(), connection.detail, _record);

@@ -54,6 +54,16 @@ void Peer::close()
 }
 
 
+void Peer::detach()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_connected = false;
+	_key.clear();
+	_reader.clear();
+	_socket = Poco::Net::StreamSocket();
+}
+
+
 void Peer::shutdown()
 {
 	std::lock_guard<std::mutex> lock(_mutex);

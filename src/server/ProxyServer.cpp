@@ -93,6 +93,7 @@ ProxyServer::~ProxyServer()
 std::vector<std::string> ProxyServer::start()
 {
 	config::SettingsPtr settings = _settings.get();
+	_shared = std::make_unique<SharedState>(*settings);
 
 	// One thread serves one connection from accept to close, so the pool's
 	// capacity is the number of clients served at once. POCO's default pool
@@ -105,7 +106,7 @@ std::vector<std::string> ProxyServer::start()
 	for (const Poco::Net::SocketAddress& address: settings->listen)
 	{
 		_sockets.push_back(bindListener(address));
-		addSelfAddresses(_sockets.back().address(), _selfAddresses);
+		addSelfAddresses(_sockets.back().address(), _shared->selfAddresses);
 	}
 
 	std::vector<std::string> bound;
@@ -117,7 +118,7 @@ std::vector<std::string> ProxyServer::start()
 		params->setThreadIdleTime(Poco::Timespan(60, 0));
 
 		auto server = std::make_unique<Poco::Net::TCPServer>(
-			new ConnectionFactory(_settings, _registry, _selfAddresses), *_pool, socket, params);
+			new ConnectionFactory(_settings, *_shared), *_pool, socket, params);
 		server->start();
 		_servers.push_back(std::move(server));
 		bound.push_back(socket.address().toString());
@@ -134,13 +135,14 @@ void ProxyServer::stop()
 	for (auto& socket: _sockets) socket.close();
 
 	config::SettingsPtr settings = _settings.get();
-	_registry.beginShutdown();
-	if (!waitUntilIdle(_registry, settings->shutdownGrace))
+	ConnectionRegistry& registry = _shared->registry;
+	registry.beginShutdown();
+	if (!waitUntilIdle(registry, settings->shutdownGrace))
 	{
-		Poco::Logger::get("fwdproxy").warning(std::to_string(_registry.active())
+		Poco::Logger::get("fwdproxy").warning(std::to_string(registry.active())
 			+ " connections still busy after the shutdown grace period; closing them");
-		_registry.abortAll();
-		waitUntilIdle(_registry, std::chrono::milliseconds(5000));
+		registry.abortAll();
+		waitUntilIdle(registry, std::chrono::milliseconds(5000));
 	}
 
 	_servers.clear();

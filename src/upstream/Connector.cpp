@@ -10,12 +10,6 @@
 
 #include <algorithm>
 
-#ifdef _WIN32
-#include <ws2tcpip.h>
-#else
-#include <netdb.h>
-#include <sys/socket.h>
-#endif
 
 
 using Poco::Net::IPAddress;
@@ -27,8 +21,9 @@ namespace fwdproxy {
 namespace upstream {
 
 
-Connector::Connector(const policy::CidrSet& denyNetworks, const std::vector<SocketAddress>& selfAddresses,
-	std::chrono::milliseconds timeout):
+Connector::Connector(ResolverCache& resolver, const policy::CidrSet& denyNetworks,
+	const std::vector<SocketAddress>& selfAddresses, std::chrono::milliseconds timeout):
+	_resolver(resolver),
 	_denyNetworks(denyNetworks),
 	_selfAddresses(selfAddresses),
 	_timeout(timeout)
@@ -36,47 +31,11 @@ Connector::Connector(const policy::CidrSet& denyNetworks, const std::vector<Sock
 }
 
 
-bool Connector::resolve(const std::string& host, std::vector<IPAddress>& addresses, std::string& error)
-{
-	IPAddress literal;
-	if (IPAddress::tryParse(host, literal))
-	{
-		addresses.push_back(literal);
-		return true;
-	}
-
-	// Poco::Net::DNS sets AI_ADDRCONFIG, which hides ::1 on hosts without a
-	// global IPv6 address; plain getaddrinfo(3) returns every address.
-	addrinfo hints{};
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	addrinfo* result = nullptr;
-	int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &result);
-	if (rc != 0)
-	{
-		error = gai_strerror(rc);
-		return false;
-	}
-
-	for (addrinfo* entry = result; entry != nullptr; entry = entry->ai_next)
-	{
-		if (entry->ai_family == AF_INET || entry->ai_family == AF_INET6)
-		{
-			addresses.push_back(SocketAddress(entry->ai_addr, static_cast<poco_socklen_t>(entry->ai_addrlen)).host());
-		}
-	}
-	::freeaddrinfo(result);
-
-	if (addresses.empty()) error = "no IPv4 or IPv6 address";
-	return !addresses.empty();
-}
-
-
 Connection Connector::connect(const std::string& host, std::uint16_t port) const
 {
 	Connection connection;
 	std::vector<IPAddress> addresses;
-	if (!resolve(host, addresses, connection.detail))
+	if (!_resolver.resolve(host, addresses, connection.detail))
 	{
 		connection.reason = http::Reason::DnsFailure;
 		return connection;

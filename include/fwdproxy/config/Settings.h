@@ -78,6 +78,11 @@ struct Settings
 	std::size_t maxConnections = 1000;
 	std::size_t maxConnectionsPerClient = 100;
 
+	std::size_t poolMaxIdle = 256;
+	std::size_t poolMaxIdlePerDestination = 16;
+	std::chrono::milliseconds poolIdleTimeout{30000};
+	std::chrono::milliseconds dnsCacheTime{60000};   ///< 0 turns the cache off.
+
 	bool addsVia() const { return viaEnabled && !viaPseudonym.empty(); }
 	std::string via() const { return addsVia() ? "1.1 " + viaPseudonym : std::string(); }
 };

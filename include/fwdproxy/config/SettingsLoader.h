@@ -40,7 +40,7 @@ private:
 	std::string value(const std::string& key) const;
 	void addProblem(const std::string& key, const std::string& value, const std::string& expected);
 
-	std::chrono::milliseconds readSeconds(const std::string& key);
+	std::chrono::milliseconds readSeconds(const std::string& key, bool zeroAllowed = false);
 	long readInteger(const std::string& key, long minimum, long maximum);
 	void readListen(Settings& settings);
 	void readCidrSet(const std::string& key, policy::CidrSet& set);

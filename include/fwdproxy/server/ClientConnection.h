@@ -12,6 +12,7 @@
 #include "fwdproxy/server/ConnectionRegistry.h"
 #include "fwdproxy/server/ExchangeContext.h"
 #include "fwdproxy/server/Peer.h"
+#include "fwdproxy/server/SharedState.h"
 
 #include <Poco/Net/TCPServerConnection.h>
 
@@ -34,8 +35,7 @@ class ClientConnection: public Poco::Net::TCPServerConnection
 	/// is never a blind pipe to its first origin.
 {
 public:
-	ClientConnection(const Poco::Net::StreamSocket& socket, config::SettingsPtr settings, ConnectionRegistry& registry,
-		const std::vector<Poco::Net::SocketAddress>& selfAddresses);
+	ClientConnection(const Poco::Net::StreamSocket& socket, config::SettingsPtr settings, SharedState& shared);
 
 	void run() override;
 
@@ -54,8 +54,8 @@ private:
 	void lingeringClose();
 
 	config::SettingsPtr _settings;
+	SharedState& _shared;
 	ConnectionRegistry& _registry;
-	const std::vector<Poco::Net::SocketAddress>& _selfAddresses;
 	Peer _client;
 	Peer _origin;
 	std::atomic<bool> _idle{false};

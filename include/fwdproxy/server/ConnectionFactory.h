@@ -8,7 +8,7 @@
 
 #include "fwdproxy/config/Settings.h"
 #include "fwdproxy/server/ClientConnection.h"
-#include "fwdproxy/server/ConnectionRegistry.h"
+#include "fwdproxy/server/SharedState.h"
 
 #include <Poco/Net/TCPServerConnectionFactory.h>
 
@@ -20,23 +20,20 @@ namespace server {
 class ConnectionFactory: public Poco::Net::TCPServerConnectionFactory
 {
 public:
-	ConnectionFactory(const config::SettingsHolder& settings, ConnectionRegistry& registry,
-		const std::vector<Poco::Net::SocketAddress>& selfAddresses):
+	ConnectionFactory(const config::SettingsHolder& settings, SharedState& shared):
 		_settings(settings),
-		_registry(registry),
-		_selfAddresses(selfAddresses)
+		_shared(shared)
 	{
 	}
 
 	Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override
 	{
-		return new ClientConnection(socket, _settings.get(), _registry, _selfAddresses);
+		return new ClientConnection(socket, _settings.get(), _shared);
 	}
 
 private:
 	const config::SettingsHolder& _settings;
-	ConnectionRegistry& _registry;
-	const std::vector<Poco::Net::SocketAddress>& _selfAddresses;
+	SharedState& _shared;
 };
 
 

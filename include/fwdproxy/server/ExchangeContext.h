@@ -11,8 +11,8 @@
 #include "fwdproxy/http/Reason.h"
 #include "fwdproxy/observe/AccessLog.h"
 #include "fwdproxy/server/Peer.h"
-
-#include <Poco/Net/SocketAddress.h>
+#include "fwdproxy/server/SharedState.h"
+#include "fwdproxy/upstream/Connector.h"
 
 #include <cstdint>
 #include <string>
@@ -35,7 +35,7 @@ struct ExchangeContext
 	const config::Settings& settings;
 	Peer& client;
 	Peer& origin;
-	const std::vector<Poco::Net::SocketAddress>& selfAddresses;   ///< The proxy's own listening endpoints.
+	SharedState& shared;
 	std::string clientAddress;   ///< Address and port, for logs.
 	std::string clientHost;      ///< Address only, for X-Forwarded-For and Forwarded.
 	std::uint64_t connectionId = 0;
@@ -50,6 +50,12 @@ struct ExchangeContext
 	http::Reason checkDestination(const std::string& host, std::string& detail) const;
 		/// Applies proxy.destinations.deny and proxy.destinations.allow to a
 		/// request-target's host. Returns None or HostDenied; detail names the list.
+
+	upstream::Connector connector() const;
+		/// Returns a connector with this snapshot's network guard and timeout.
+
+	void releaseOrigin();
+		/// Hands a reusable origin connection to the shared pool, or closes it.
 
 	void logFailure(const std::string& what, const observe::AccessRecord& record) const;
 		/// Logs a failure after the response started, when no status can be sent any more.

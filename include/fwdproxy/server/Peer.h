@@ -42,6 +42,8 @@ public:
 		/// destination (host:port) so a later request can reuse the connection.
 
 	void close();
+	void detach();
+		/// Forgets the socket without closing it, after it was handed to the pool.
 	void shutdown();
 		/// Shuts both directions down; safe to call from another thread.
 
@@ -54,6 +56,8 @@ public:
 	Poco::Net::StreamSocket& socket() { return _socket; }
 	io::SocketReader& reader() { return _reader; }
 	std::uint64_t bytesSent() const { return _bytesSent; }
+	void countSent(std::uint64_t bytes) { _bytesSent += bytes; }
+		/// Counts bytes that reached the socket without send(), through splice(2).
 
 private:
 	Poco::Net::StreamSocket _socket;

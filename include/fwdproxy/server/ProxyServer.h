@@ -8,7 +8,7 @@
 #pragma once
 
 #include "fwdproxy/config/Settings.h"
-#include "fwdproxy/server/ConnectionRegistry.h"
+#include "fwdproxy/server/SharedState.h"
 
 #include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
@@ -42,11 +42,10 @@ public:
 
 private:
 	config::SettingsHolder& _settings;
-	ConnectionRegistry _registry;
+	std::unique_ptr<SharedState> _shared;
 	std::unique_ptr<Poco::ThreadPool> _pool;
 	std::vector<std::unique_ptr<Poco::Net::TCPServer>> _servers;
 	std::vector<Poco::Net::ServerSocket> _sockets;
-	std::vector<Poco::Net::SocketAddress> _selfAddresses;
 };
 
 

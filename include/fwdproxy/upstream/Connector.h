@@ -9,6 +9,7 @@
 
 #include "fwdproxy/http/Reason.h"
 #include "fwdproxy/policy/CidrSet.h"
+#include "fwdproxy/upstream/ResolverCache.h"
 
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/SocketAddress.h>
@@ -35,8 +36,8 @@ struct Connection
 class Connector
 {
 public:
-	Connector(const policy::CidrSet& denyNetworks, const std::vector<Poco::Net::SocketAddress>& selfAddresses,
-		std::chrono::milliseconds timeout);
+	Connector(ResolverCache& resolver, const policy::CidrSet& denyNetworks,
+		const std::vector<Poco::Net::SocketAddress>& selfAddresses, std::chrono::milliseconds timeout);
 		/// selfAddresses are the proxy's own listening endpoints: connecting to
 		/// one of them would make the proxy forward to itself.
 
@@ -48,10 +49,8 @@ public:
 		/// ConnectRefused, ConnectTimeout (the whole attempt shares one timeout)
 		/// or ConnectFailed.
 
-	static bool resolve(const std::string& host, std::vector<Poco::Net::IPAddress>& addresses, std::string& error);
-		/// Resolves host with getaddrinfo(3), or parses it as an address literal.
-
 private:
+	ResolverCache& _resolver;
 	const policy::CidrSet& _denyNetworks;
 	const std::vector<Poco::Net::SocketAddress>& _selfAddresses;
 	std::chrono::milliseconds _timeout;

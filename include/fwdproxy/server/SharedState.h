@@ -1,0 +1,43 @@
+//
+// SharedState.h
+//
+// What all client connections share: the registry of live connections, the
+// origin connection pool, the name resolution cache and the proxy's own
+// listening addresses.
+//
+
+#pragma once
+
+#include "fwdproxy/config/Settings.h"
+#include "fwdproxy/server/ConnectionRegistry.h"
+#include "fwdproxy/upstream/ConnectionPool.h"
+#include "fwdproxy/upstream/ResolverCache.h"
+
+#include <Poco/Net/SocketAddress.h>
+
+#include <vector>
+
+
+namespace fwdproxy {
+namespace server {
+
+
+struct SharedState
+	/// Created by ProxyServer before it accepts and destroyed after the last
+	/// connection ends, so connections may keep references to it. The pool
+	/// and cache sizes come from the settings at startup.
+{
+	explicit SharedState(const config::Settings& settings):
+		pool(settings.poolMaxIdle, settings.poolMaxIdlePerDestination, settings.poolIdleTimeout),
+		resolver(settings.dnsCacheTime)
+	{
+	}
+
+	ConnectionRegistry registry;
+	upstream::ConnectionPool pool;
+	upstream::ResolverCache resolver;
+	std::vector<Poco::Net::SocketAddress> selfAddresses;   ///< Set before the first connection is accepted.
+};
+
+
+} } // namespace fwdproxy::server
