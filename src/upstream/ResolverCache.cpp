@@ -3,6 +3,7 @@
 //
 
 #include "fwdproxy/upstream/ResolverCache.h"
+#include "fwdproxy/http/Syntax.h"
 
 #include <Poco/Net/SocketAddress.h>
 
@@ -39,6 +40,16 @@ bool ResolverCache::resolveUncached(const std::string& host, std::vector<IPAddre
 	{
 		addresses.push_back(literal);
 		return true;
+	}
+
+	// RFC 6761 §6.4: names under .invalid never resolve, and resolvers should
+	// answer so at once instead of asking a name server.
+	std::string lower = http::toLower(host);
+	if (lower == "invalid" || (lower.size() > 8 && lower.compare(lower.size() - 8, 8, ".invalid") == 0)
+		|| (lower.size() > 9 && lower.compare(lower.size() - 9, 9, ".invalid.") == 0))
+	{
+		error = "special-use name under .invalid";
+		return false;
 	}
 
 	// Poco::Net::DNS sets AI_ADDRCONFIG, which hides ::1 on hosts without a
