@@ -83,7 +83,8 @@ Poco::AutoPtr<Poco::Util::MapConfiguration> loggingDefaults()
 } // namespace
 
 
-ProxyApplication::ProxyApplication()
+ProxyApplication::ProxyApplication():
+	_startDirectory(Poco::Path::current())
 {
 	setUnixOptions(true);
 }
@@ -284,6 +285,7 @@ int ProxyApplication::main(const std::vector<std::string>&)
 
 	Poco::Logger& logger = Poco::Logger::get("fwdproxy");
 	config::SettingsLoader loader(config(), [this](const std::string& key) { return sourceOf(key); });
+	loader.setBaseDirectory(_startDirectory);
 	config::SettingsPtr settings = loader.load();
 	if (!settings)
 	{

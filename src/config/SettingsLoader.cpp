@@ -3,7 +3,10 @@
 //
 
 #include "fwdproxy/config/SettingsLoader.h"
+#include "fwdproxy/http/HopByHop.h"
 #include "fwdproxy/http/Syntax.h"
+
+#include <Poco/Path.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -188,7 +191,7 @@ void SettingsLoader::readAuthentication(Settings& settings)
 	}
 	readCidrSet("proxy.auth.exemptClients", settings.authExemptClients);
 
-	std::string path(http::trimWhitespace(value("proxy.auth.users")));
+	std::string path = resolvePath(std::string(http::trimWhitespace(value("proxy.auth.users"))));
 	if (path.empty()) return;
 
 	std::string error;
@@ -235,10 +238,27 @@ void SettingsLoader::readHeaderRules(Settings& settings)
 		bool validValue = true;
 		for (char c: fieldValue) validValue = validValue && http::isFieldValueChar(c);
 
+		// Framing, routing and hop-by-hop fields belong to the proxy; setting
+		// them here would corrupt the forwarded message.
+		http::Fields probe;
+		probe.add(name, "");
+		http::removeHopByHop(probe);
+		probe.remove("Host");
+		probe.remove("Content-Length");
+
 		if (!http::isToken(name)) addProblem(key, fieldValue, "a key ending in a field name such as proxy.headers.add.X-Egress");
+		else if (probe.empty()) addProblem(key, fieldValue, "a field other than Host, Content-Length, Transfer-Encoding or a hop-by-hop field");
 		else if (!validValue) addProblem(key, fieldValue, "a field value without control characters");
 		else settings.headersAdd.add(name, fieldValue);
 	}
+}
+
+
+std::string SettingsLoader::resolvePath(const std::string& path) const
+{
+	if (path.empty() || _baseDirectory.empty()) return path;
+
+	return Poco::Path(_baseDirectory).resolve(Poco::Path(path)).toString();
 }
 
 
@@ -266,7 +286,8 @@ SettingsPtr SettingsLoader::load()
 	}
 
 	settings->maxThreads = static_cast<int>(readInteger("proxy.threads.max", 1, 100000));
-	settings->maxQueued = static_cast<int>(readInteger("proxy.threads.queue", 0, 100000));
+	// POCO's dispatcher refuses every connection when the queue size is 0.
+	settings->maxQueued = static_cast<int>(readInteger("proxy.threads.queue", 1, 100000));
 	settings->stackSizeKiB = static_cast<int>(readInteger("proxy.threads.stackSize", 64, 65536));
 
 	settings->connectTimeout = readSeconds("proxy.timeouts.connect");

@@ -143,8 +143,11 @@ void ClientConnection::serve(ExchangeContext& context, const ConnectionRegistry:
 	_client.socket().setSendTimeout(Poco::Timespan(_settings->responseTimeout.count() * 1000));
 	if (!admitConnection(context, counts)) return;
 
+	// The first head must be complete within the header timeout of the
+	// connection's start; later heads within it of their first byte.
+	io::Deadline headDeadline = io::Deadline::after(_settings->headerTimeout);
 	bool first = true;
-	while (waitForRequest(context, first))
+	while (waitForRequest(context, first, headDeadline))
 	{
 		observe::AccessRecord record;
 		record.client = context.clientAddress;
@@ -154,7 +157,7 @@ void ClientConnection::serve(ExchangeContext& context, const ConnectionRegistry:
 
 		http::RequestHead request;
 		ExchangeEnd end = ExchangeEnd::Close;
-		if (readRequest(context, request, record)) end = admitAndDispatch(context, request, record);
+		if (readRequest(context, headDeadline, request, record)) end = admitAndDispatch(context, request, record);
 
 		record.bytesToClient += _client.bytesSent() - sentBefore;
 		if (record.status != 0 || record.reason != Reason::None) observe::writeAccessLog(record);
@@ -166,9 +169,13 @@ void ClientConnection::serve(ExchangeContext& context, const ConnectionRegistry:
 }
 
 
-bool ClientConnection::waitForRequest(ExchangeContext& context, bool first)
+bool ClientConnection::waitForRequest(ExchangeContext& context, bool first, io::Deadline& headDeadline)
 {
-	if (_client.reader().available() > 0) return true;
+	if (_client.reader().available() > 0)
+	{
+		if (!first) headDeadline = io::Deadline::after(_settings->headerTimeout);
+		return true;
+	}
 
 	// Marked idle before checking the stop flag, and the registry sets the
 	// flag before looking for idle connections, so one of them always sees the other.
@@ -179,11 +186,12 @@ bool ClientConnection::waitForRequest(ExchangeContext& context, bool first)
 		return false;
 	}
 
-	std::chrono::milliseconds timeout = first ? _settings->headerTimeout : _settings->idleTimeout;
+	int timeout = first ? headDeadline.remainingMilliseconds() : static_cast<int>(_settings->idleTimeout.count());
 	io::SocketReader::FillResult result = io::SocketReader::FillResult::Closed;
 	try
 	{
-		result = _client.reader().fill(static_cast<int>(timeout.count()));
+		result = _client.reader().fill(timeout);
+		if (!first) headDeadline = io::Deadline::after(_settings->headerTimeout);
 	}
 	catch (const Poco::Exception& e)
 	{
@@ -195,12 +203,12 @@ bool ClientConnection::waitForRequest(ExchangeContext& context, bool first)
 }
 
 
-bool ClientConnection::readRequest(ExchangeContext& context, http::RequestHead& request, observe::AccessRecord& record)
+bool ClientConnection::readRequest(ExchangeContext& context, const io::Deadline& headDeadline,
+	http::RequestHead& request, observe::AccessRecord& record)
 {
 	io::SocketReader& reader = _client.reader();
-	io::Deadline deadline = io::Deadline::after(_settings->headerTimeout);
 	std::size_t headLength = 0;
-	HeadStatus status = readHead(reader, _settings->maxHeadSize, deadline, true, headLength);
+	HeadStatus status = readHead(reader, _settings->maxHeadSize, headDeadline, true, headLength);
 
 	switch (status)
 	{

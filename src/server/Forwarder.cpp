@@ -343,9 +343,14 @@ void Forwarder::applyHeaderRules(http::Fields& fields) const
 Forwarder::Sent Forwarder::sendRequest(bool canRetry)
 {
 	bool withBody = hasBody(_requestBody);
+	bool expectContinue = _request.versionMinor >= 1 && _request.fields.hasToken("Expect", "100-continue");
+
+	// MSG_MORE holds the head back for up to 200 ms on Linux unless more
+	// bytes follow at once, so it is used only when the body is already here.
+	bool bodyFollows = withBody && !expectContinue && _context.client.reader().available() > 0;
 	try
 	{
-		_context.origin.send(buildOriginRequest(), withBody ? SEND_MORE : 0);
+		_context.origin.send(buildOriginRequest(), bodyFollows ? SEND_MORE : 0);
 	}
 	catch (const Poco::Exception& e)
 	{
@@ -356,7 +361,6 @@ Forwarder::Sent Forwarder::sendRequest(bool canRetry)
 	}
 	if (!withBody) return Sent::Ok;
 
-	bool expectContinue = _request.versionMinor >= 1 && _request.fields.hasToken("Expect", "100-continue");
 	if (expectContinue)
 	{
 		Sent sent = awaitContinue();
@@ -589,7 +593,8 @@ ExchangeEnd Forwarder::relayResponse()
 	_record.status = _response.status;
 	try
 	{
-		_context.client.send(buildResponseHead(chunkedOutput, keepAlive), delimitedByLength ? 0 : SEND_MORE);
+		bool bodyFollows = _responseBody.kind != http::BodyKind::None && _context.origin.reader().available() > 0;
+		_context.client.send(buildResponseHead(chunkedOutput, keepAlive), bodyFollows ? SEND_MORE : 0);
 	}
 	catch (const Poco::Exception& e)
 	{

@@ -194,14 +194,14 @@ public:
 	{
 		LoadResult result = load({
 			{"proxy.threads.max", "8"},
-			{"proxy.threads.queue", "0"},
+			{"proxy.threads.queue", "1"},
 			{"proxy.threads.stackSize", "64"},
 			{"proxy.limits.maxHeadSize", "1024"},
 			{"proxy.limits.maxTargetLength", "64"},
 		});
 		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
 		CPPUNIT_ASSERT_EQUAL(8, result.settings->maxThreads);
-		CPPUNIT_ASSERT_EQUAL(0, result.settings->maxQueued);
+		CPPUNIT_ASSERT_EQUAL(1, result.settings->maxQueued);
 		CPPUNIT_ASSERT_EQUAL(64, result.settings->stackSizeKiB);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1024), result.settings->maxHeadSize);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(64), result.settings->maxTargetLength);
@@ -266,6 +266,7 @@ public:
 		{
 			assertOneProblem("proxy.threads.max", value);
 		}
+		assertOneProblem("proxy.threads.queue", "0");
 		assertOneProblem("proxy.threads.queue", "-1");
 		assertOneProblem("proxy.threads.queue", "100001");
 		assertOneProblem("proxy.threads.stackSize", "63");

@@ -43,6 +43,7 @@ private:
 	unsigned _hashIterations = 0;
 	bool _configFailed = false;
 	std::string _configFile;
+	std::string _startDirectory;   ///< The working directory before --daemon changes it to /.
 	std::set<std::string> _definedKeys;
 };
 

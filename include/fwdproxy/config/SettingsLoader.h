@@ -33,11 +33,16 @@ public:
 
 	const std::vector<std::string>& problems() const { return _problems; }
 
+	void setBaseDirectory(const std::string& directory) { _baseDirectory = directory; }
+		/// Makes relative file paths in the properties relative to directory,
+		/// which must stay the same after the daemon changes to "/".
+
 	static const char* const DEFAULTS[][2];
 		/// Every proxy.* key with its default value, as the man page lists them.
 
 private:
 	std::string value(const std::string& key) const;
+	std::string resolvePath(const std::string& path) const;
 	void addProblem(const std::string& key, const std::string& value, const std::string& expected);
 
 	std::chrono::milliseconds readSeconds(const std::string& key, bool zeroAllowed = false);
@@ -54,6 +59,7 @@ private:
 	const Poco::Util::AbstractConfiguration& _configuration;
 	SourceOf _sourceOf;
 	std::vector<std::string> _problems;
+	std::string _baseDirectory;
 };
 
 

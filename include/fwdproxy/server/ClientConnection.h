@@ -48,8 +48,9 @@ private:
 	void serve(ExchangeContext& context, const ConnectionRegistry::Counts& counts);
 	bool admitConnection(ExchangeContext& context, const ConnectionRegistry::Counts& counts);
 	ExchangeEnd admitAndDispatch(ExchangeContext& context, const http::RequestHead& request, observe::AccessRecord& record);
-	bool waitForRequest(ExchangeContext& context, bool first);
-	bool readRequest(ExchangeContext& context, http::RequestHead& request, observe::AccessRecord& record);
+	bool waitForRequest(ExchangeContext& context, bool first, io::Deadline& headDeadline);
+	bool readRequest(ExchangeContext& context, const io::Deadline& headDeadline, http::RequestHead& request,
+		observe::AccessRecord& record);
 	void rejectTooLarge(ExchangeContext& context, observe::AccessRecord& record);
 	void lingeringClose();
 
