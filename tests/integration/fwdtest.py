@@ -223,6 +223,45 @@ class SocketReader:
         return bytes(body), trailers
 
 
+class _BytesSource:
+    """Stand-in for a socket that returns the bytes given, then end of stream."""
+
+    def __init__(self, data):
+        self._data = bytes(data)
+
+    def recv(self, size):
+        piece = self._data[:size]
+        self._data = self._data[size:]
+        return piece
+
+
+def decode_chunked(data):
+    """Return the decoded body and trailer lines of `data`, a chunked body.
+
+    Raise IncompleteMessage when `data` ends before the last chunk and its
+    trailer section, and ValueError on an invalid chunk.
+    """
+    return SocketReader(_BytesSource(data)).read_chunked()
+
+
+def wait_peer_closed(reader, timeout):
+    """Return True if the peer closes the connection within `timeout` seconds without sending more bytes.
+
+    A connection reset counts as closed. Bytes that arrive, or bytes already
+    buffered in `reader`, make it return False. The socket timeout is restored.
+    """
+    previous_timeout = reader.sock.gettimeout()
+    reader.sock.settimeout(timeout)
+    try:
+        return not reader.buffer and reader.read_to_eof() == b""
+    except socket.timeout:
+        return False
+    except ConnectionResetError:
+        return True
+    finally:
+        reader.sock.settimeout(previous_timeout)
+
+
 # ---------------------------------------------------------------------------
 # Deterministic large bodies
 
@@ -470,13 +509,15 @@ def run_proxy_to_exit(args, config=None, timeout=STARTUP_TIMEOUT):
 class RecordedRequest:
     """A request as an origin received it."""
 
-    def __init__(self, request_line, header_lines, body, chunked):
+    def __init__(self, request_line, header_lines, body, chunked, trailer_lines=()):
         self.request_line = request_line
         self.method, self.target, self.version = (request_line.split(" ") + ["", ""])[:3]
         self.header_lines = header_lines
         self.headers = parse_header_lines(header_lines)
         self.body = body
         self.chunked = chunked
+        self.trailer_lines = list(trailer_lines)
+        self.trailers = parse_header_lines(self.trailer_lines)
 
     @property
     def path(self):
@@ -496,6 +537,35 @@ class RecordedRequest:
 
     def __repr__(self):
         return f"RecordedRequest({self.request_line!r}, {len(self.header_lines)} fields, {len(self.body)} body bytes)"
+
+
+def read_request(reader, with_body=True):
+    """Read one request and return a RecordedRequest, or None on EOF before any byte.
+
+    With `with_body` False only the head is read, and the body stays empty until
+    read_request_body reads it, so that a script can respond before the body arrives.
+    """
+    head = reader.read_head()
+    if head is None:
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    request_line, header_lines = lines[0], lines[1:]
+    headers = parse_header_lines(header_lines)
+    chunked = "chunked" in header_tokens(headers, "transfer-encoding")
+    request = RecordedRequest(request_line, header_lines, b"", chunked)
+    if with_body:
+        read_request_body(reader, request)
+    return request
+
+
+def read_request_body(reader, request):
+    """Read the body (and trailer section, if chunked) of `request` into it."""
+    if request.chunked:
+        request.body, request.trailer_lines = reader.read_chunked()
+        request.trailers = parse_header_lines(request.trailer_lines)
+        return
+    lengths = request.values("content-length")
+    request.body = reader.read_exact(int(lengths[0])) if lengths else b""
 
 
 def _response_head(status, reason, headers):
@@ -778,23 +848,67 @@ class Origin(_Server):
                 return
 
     def _read_request(self, conn, reader):
-        head = reader.read_head()
-        if head is None:
+        request = read_request(reader, with_body=False)
+        if request is None:
             return None
-        lines = head.decode("latin-1").split("\r\n")
-        request_line, header_lines = lines[0], lines[1:]
-        headers = parse_header_lines(header_lines)
-        chunked = "chunked" in header_tokens(headers, "transfer-encoding")
-        lengths = header_values(headers, "content-length")
-        if "100-continue" in header_tokens(headers, "expect"):
+        if "100-continue" in request.tokens("expect"):
             conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
-        if chunked:
-            body, _ = reader.read_chunked()
-        elif lengths:
-            body = reader.read_exact(int(lengths[0]))
-        else:
-            body = b""
-        return RecordedRequest(request_line, header_lines, body, chunked)
+        read_request_body(reader, request)
+        return request
+
+
+class ScriptedOrigin(_Server):
+    """Origin that runs `script(conn, reader)` on every connection it accepts.
+
+    It is for exchanges that Origin cannot produce: invalid responses, interim
+    responses, final responses sent before the request body, protocol switches.
+    The script reads and writes raw bytes, with read_request and other helpers.
+    What it returns is appended to `results` and what it raises to `errors`,
+    one entry per connection, so a test can check what the origin saw.
+    """
+
+    name = "scripted-origin"
+
+    def __init__(self, script):
+        super().__init__()
+        self.script = script
+        self._results = []
+        self._errors = []
+
+    def url(self, path="/"):
+        return f"http://{self.authority}{path}"
+
+    @property
+    def results(self):
+        with self._lock:
+            return list(self._results)
+
+    @property
+    def errors(self):
+        with self._lock:
+            return list(self._errors)
+
+    def wait_for_results(self, count, timeout=IO_TIMEOUT):
+        """Return `results` once `count` connections have ended, or all there are after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self._results) + len(self._errors) >= count:
+                    break
+            time.sleep(0.02)
+        return self.results
+
+    def serve(self, conn):
+        # Any exception is kept, not only socket errors, because a failed check
+        # inside a script must reach the test through `errors`.
+        try:
+            result = self.script(conn, SocketReader(conn))
+        except Exception as error:  # noqa: BLE001
+            with self._lock:
+                self._errors.append(error)
+            return
+        with self._lock:
+            self._results.append(result)
 
 
 class HangingOrigin(_Server):
@@ -891,7 +1005,7 @@ def closed_port():
 class HttpResponse:
     """A response as a client received it. `framing` is length, chunked, close or none."""
 
-    def __init__(self, status_line, header_lines, body, framing, interim):
+    def __init__(self, status_line, header_lines, body, framing, interim, trailer_lines=()):
         self.status_line = status_line
         parts = status_line.split(" ", 2)
         self.version = parts[0]
@@ -902,6 +1016,8 @@ class HttpResponse:
         self.body = body
         self.framing = framing
         self.interim = interim
+        self.trailer_lines = list(trailer_lines)
+        self.trailers = parse_header_lines(self.trailer_lines)
 
     def values(self, name):
         return header_values(self.headers, name)
@@ -942,8 +1058,8 @@ def read_response(reader, method="GET"):
     if method == "HEAD" or status in (204, 304) or (method == "CONNECT" and 200 <= status < 300):
         return HttpResponse(status_line, header_lines, b"", "none", interim)
     if "chunked" in header_tokens(headers, "transfer-encoding"):
-        body, _ = reader.read_chunked()
-        return HttpResponse(status_line, header_lines, body, "chunked", interim)
+        body, trailer_lines = reader.read_chunked()
+        return HttpResponse(status_line, header_lines, body, "chunked", interim, trailer_lines)
     lengths = header_values(headers, "content-length")
     if lengths:
         body = reader.read_exact(int(lengths[0]))
@@ -974,15 +1090,7 @@ class Client:
 
         A connection reset counts as closed. Bytes that arrive make it return False.
         """
-        self.sock.settimeout(timeout)
-        try:
-            return not self.reader.buffer and self.reader.read_to_eof() == b""
-        except socket.timeout:
-            return False
-        except ConnectionResetError:
-            return True
-        finally:
-            self.sock.settimeout(IO_TIMEOUT)
+        return wait_peer_closed(self.reader, timeout)
 
     def close(self):
         self.sock.close()
