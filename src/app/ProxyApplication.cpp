@@ -4,6 +4,9 @@
 
 #include "fwdproxy/app/ProxyApplication.h"
 #include "fwdproxy/app/LoggingErrorHandler.h"
+#include "fwdproxy/app/Privileges.h"
+#include "fwdproxy/app/Signals.h"
+#include "fwdproxy/config/KnownKeys.h"
 #include "fwdproxy/config/SettingsLoader.h"
 #include "fwdproxy/policy/PasswordHash.h"
 #include "fwdproxy/server/ProxyServer.h"
@@ -20,12 +23,7 @@
 #include <Poco/Util/OptionException.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 
-#include <csignal>
 #include <iostream>
-
-#ifndef _WIN32
-#include <pthread.h>
-#endif
 
 
 using Poco::Util::Application;
@@ -45,25 +43,6 @@ const char* const SYSTEM_CONFIG = "/etc/fwdproxy/fwdproxy.properties";
 // Configuration layers: -D beats the file, the file beats built-in logging defaults.
 const int PRIORITY_DEFINES = -100;
 const int PRIORITY_LOGGING_DEFAULTS = 100;
-
-
-// Blocks the termination signals in every thread created afterwards, so that
-// only the sigwait() in waitForTerminationRequest() receives them and a
-// worker thread is never killed by one.
-void blockTerminationSignals()
-{
-#ifndef _WIN32
-	sigset_t signals;
-	sigemptyset(&signals);
-	sigaddset(&signals, SIGINT);
-	sigaddset(&signals, SIGTERM);
-	sigaddset(&signals, SIGQUIT);
-	pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-	// A client that resets mid-send must give an error, not end the process.
-	std::signal(SIGPIPE, SIG_IGN);
-#endif
-}
 
 
 Poco::AutoPtr<Poco::Util::MapConfiguration> loggingDefaults()
@@ -105,6 +84,12 @@ void ProxyApplication::defineOptions(Poco::Util::OptionSet& options)
 		.argument("FILE")
 		.callback(OptionCallback<ProxyApplication>(this, &ProxyApplication::handleConfig)));
 
+	options.addOption(Option("check-config", "", "Check the configuration, print every problem and exit "
+		"(0 when valid, 78 when not).")
+		.required(false)
+		.repeatable(false)
+		.callback(OptionCallback<ProxyApplication>(this, &ProxyApplication::handleCheckConfig)));
+
 	options.addOption(Option("hash-password", "", "Read a password from standard input and print a line "
 		"USER:HASH for the proxy.auth.users file, then exit.")
 		.required(false)
@@ -144,6 +129,12 @@ void ProxyApplication::handleConfig(const std::string&, const std::string& value
 {
 	// The daemon changes its working directory to /, so keep an absolute path.
 	_configFile = Poco::Path(value).absolute().toString();
+}
+
+
+void ProxyApplication::handleCheckConfig(const std::string&, const std::string&)
+{
+	_checkOnly = true;
 }
 
 
@@ -214,7 +205,7 @@ void ProxyApplication::handleDefine(const std::string&, const std::string& value
 
 void ProxyApplication::initialize(Application& self)
 {
-	blockTerminationSignals();
+	blockControlSignals();
 	if (!_helpRequested) loadConfigurationFile();
 	configureLogging();
 
@@ -240,7 +231,8 @@ void ProxyApplication::loadConfigurationFile()
 	// Always the properties format, whatever the file's extension.
 	try
 	{
-		config().add(new Poco::Util::PropertyFileConfiguration(file), Application::PRIO_DEFAULT, false);
+		_fileLayer = new Poco::Util::PropertyFileConfiguration(file);
+		config().add(_fileLayer, Application::PRIO_DEFAULT, false);
 		_configFile = file;
 	}
 	catch (const Poco::Exception& e)
@@ -277,35 +269,151 @@ std::string ProxyApplication::sourceOf(const std::string& key) const
 }
 
 
+config::SettingsPtr ProxyApplication::loadSettings(bool report)
+{
+	config::SettingsLoader loader(config(), [this](const std::string& key) { return sourceOf(key); });
+	loader.setBaseDirectory(_startDirectory);
+	config::SettingsPtr settings = loader.load();
+	if (settings || !report) return settings;
+
+	Poco::Logger& logger = Poco::Logger::get("fwdproxy");
+	for (const std::string& problem: loader.problems())
+	{
+		if (_checkOnly || !logger.error()) std::cerr << "fwdproxy: " << problem << std::endl;
+		else logger.error(problem);
+	}
+	return nullptr;
+}
+
+
+void ProxyApplication::warnUnknownKeys()
+{
+	for (const std::string& key: config::unknownKeys(config()))
+	{
+		std::string message = sourceOf(key) + ": unknown property " + key + " is ignored; did you mean "
+			+ config::nearestKnownKey(key) + "?";
+		if (_checkOnly) std::cerr << "fwdproxy: warning: " << message << std::endl;
+		else Poco::Logger::get("fwdproxy").warning(message);
+	}
+}
+
+
+bool ProxyApplication::startServing(server::ProxyServer& server, const config::Settings& settings)
+{
+	Poco::Logger& logger = Poco::Logger::get("fwdproxy");
+	try
+	{
+		for (const std::string& address: server.bind()) logger.notice("listening on " + address);
+	}
+	catch (const Poco::Exception& e)
+	{
+		logger.critical("cannot listen: " + e.displayText());
+		return false;
+	}
+
+	// After binding, so that a proxy started as root can still use port 80,
+	// and before accepting, so that no client is ever served as root.
+	std::string error;
+	switch (dropPrivileges(settings.user, settings.group, error))
+	{
+	case PrivilegeChange::Failed:
+		logger.critical("cannot drop privileges: " + error);
+		return false;
+	case PrivilegeChange::NotRoot:
+		logger.warning("proxy.user and proxy.group are ignored because the proxy does not run as root");
+		break;
+	case PrivilegeChange::Dropped:
+		logger.notice("running as user " + (settings.user.empty() ? std::string("(unchanged)") : settings.user)
+			+ ", group " + (settings.group.empty() ? std::string("(the user's)") : settings.group));
+		break;
+	case PrivilegeChange::Unchanged:
+		break;
+	}
+
+	server.accept();
+	return true;
+}
+
+
+void ProxyApplication::reload(config::SettingsHolder& holder)
+{
+	Poco::Logger& logger = Poco::Logger::get("fwdproxy");
+	if (_configFile.empty())
+	{
+		logger.notice("SIGHUP: no configuration file to reload");
+		return;
+	}
+
+	logger.notice("SIGHUP: reloading " + _configFile);
+	Poco::AutoPtr<Poco::Util::AbstractConfiguration> previous = _fileLayer;
+	try
+	{
+		Poco::AutoPtr<Poco::Util::AbstractConfiguration> fresh = new Poco::Util::PropertyFileConfiguration(_configFile);
+		config().removeConfiguration(previous);
+		config().add(fresh, Application::PRIO_DEFAULT, false);
+		_fileLayer = fresh;
+	}
+	catch (const Poco::Exception& e)
+	{
+		logger.error("reload failed, keeping the running configuration: cannot read " + _configFile + ": " + e.displayText());
+		return;
+	}
+
+	config::SettingsPtr settings = loadSettings(true);
+	if (!settings)
+	{
+		config().removeConfiguration(_fileLayer);
+		config().add(previous, Application::PRIO_DEFAULT, false);
+		_fileLayer = previous;
+		logger.error("reload failed, keeping the running configuration");
+		return;
+	}
+	warnUnknownKeys();
+
+	// Listening sockets, threads and privileges were set up at start and stay.
+	config::SettingsPtr running = holder.get();
+	if (settings->listen != running->listen || settings->maxThreads != running->maxThreads
+		|| settings->user != running->user || settings->group != running->group)
+	{
+		logger.warning("proxy.listen, proxy.threads.*, proxy.user and proxy.group take effect only after a restart");
+	}
+
+	try
+	{
+		Poco::Util::LoggingConfigurator configurator;
+		configurator.configure(Poco::AutoPtr<Poco::Util::AbstractConfiguration>(&config(), true));
+	}
+	catch (const Poco::Exception& e)
+	{
+		logger.error("reload: invalid logging.* configuration, logging unchanged: " + e.displayText());
+	}
+
+	holder.set(settings);
+	Poco::Logger::get("fwdproxy").notice("configuration reloaded; new connections use it");
+}
+
+
 int ProxyApplication::main(const std::vector<std::string>&)
 {
 	if (_helpRequested) return Application::EXIT_OK;
 	if (!_hashUser.empty()) return printPasswordEntry();
 	if (_configFailed) return Application::EXIT_CONFIG;
 
-	Poco::Logger& logger = Poco::Logger::get("fwdproxy");
-	config::SettingsLoader loader(config(), [this](const std::string& key) { return sourceOf(key); });
-	loader.setBaseDirectory(_startDirectory);
-	config::SettingsPtr settings = loader.load();
-	if (!settings)
+	config::SettingsPtr settings = loadSettings(true);
+	if (!settings) return Application::EXIT_CONFIG;
+	warnUnknownKeys();
+	if (_checkOnly)
 	{
-		for (const std::string& problem: loader.problems()) std::cerr << "fwdproxy: " << problem << std::endl;
-		return Application::EXIT_CONFIG;
+		std::cout << "fwdproxy: configuration valid: " << sourceOf("") << std::endl;
+		return Application::EXIT_OK;
 	}
 
 	config::SettingsHolder holder(settings);
 	server::ProxyServer server(holder);
-	try
-	{
-		for (const std::string& address: server.start()) logger.notice("listening on " + address);
-	}
-	catch (const Poco::Exception& e)
-	{
-		logger.critical("cannot listen: " + e.displayText());
-		return Application::EXIT_OSERR;
-	}
+	if (!startServing(server, *settings)) return Application::EXIT_OSERR;
 
-	waitForTerminationRequest();
+	Poco::Logger& logger = Poco::Logger::get("fwdproxy");
+	while (waitForControlSignal() == ControlSignal::Reload) reload(holder);
 
 	logger.notice("stopping: no new connections; waiting for running exchanges");
 	server.stop();

@@ -18,6 +18,8 @@ namespace config {
 
 const char* const SettingsLoader::DEFAULTS[][2] = {
 	{"proxy.listen", "0.0.0.0:3128"},
+	{"proxy.user", ""},
+	{"proxy.group", ""},
 	{"proxy.clients.allow", "127.0.0.0/8, ::1, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7, fe80::/10"},
 	{"proxy.clients.deny", ""},
 	{"proxy.auth.users", ""},
@@ -268,6 +270,8 @@ SettingsPtr SettingsLoader::load()
 	_problems.clear();
 
 	readListen(*settings);
+	settings->user = std::string(http::trimWhitespace(value("proxy.user")));
+	settings->group = std::string(http::trimWhitespace(value("proxy.group")));
 	readCidrSet("proxy.clients.allow", settings->clientsAllow);
 	readCidrSet("proxy.clients.deny", settings->clientsDeny);
 	readAuthentication(*settings);

@@ -90,7 +90,7 @@ ProxyServer::~ProxyServer()
 }
 
 
-std::vector<std::string> ProxyServer::start()
+std::vector<std::string> ProxyServer::bind()
 {
 	config::SettingsPtr settings = _settings.get();
 	_shared = std::make_unique<SharedState>(*settings);
@@ -103,13 +103,20 @@ std::vector<std::string> ProxyServer::start()
 	_pool = std::make_unique<Poco::ThreadPool>("fwdproxy", std::min(8, capacity), capacity, 60,
 		settings->stackSizeKiB * 1024);
 
+	std::vector<std::string> bound;
 	for (const Poco::Net::SocketAddress& address: settings->listen)
 	{
 		_sockets.push_back(bindListener(address));
 		addSelfAddresses(_sockets.back().address(), _shared->selfAddresses);
+		bound.push_back(_sockets.back().address().toString());
 	}
+	return bound;
+}
 
-	std::vector<std::string> bound;
+
+void ProxyServer::accept()
+{
+	config::SettingsPtr settings = _settings.get();
 	for (Poco::Net::ServerSocket& socket: _sockets)
 	{
 		Poco::Net::TCPServerParams::Ptr params = new Poco::Net::TCPServerParams;
@@ -121,15 +128,18 @@ std::vector<std::string> ProxyServer::start()
 			new ConnectionFactory(_settings, *_shared), *_pool, socket, params);
 		server->start();
 		_servers.push_back(std::move(server));
-		bound.push_back(socket.address().toString());
 	}
-	return bound;
 }
 
 
 void ProxyServer::stop()
 {
-	if (_servers.empty()) return;
+	if (_servers.empty())
+	{
+		for (auto& socket: _sockets) socket.close();
+		_sockets.clear();
+		return;
+	}
 
 	for (auto& server: _servers) server->stop();
 	for (auto& socket: _sockets) socket.close();

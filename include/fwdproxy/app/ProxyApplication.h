@@ -7,6 +7,10 @@
 
 #pragma once
 
+#include "fwdproxy/config/Settings.h"
+#include "fwdproxy/server/ProxyServer.h"
+
+#include <Poco/AutoPtr.h>
 #include <Poco/Util/ServerApplication.h>
 
 #include <set>
@@ -33,12 +37,19 @@ private:
 	void handleDefine(const std::string& name, const std::string& value);
 	void handleHashPassword(const std::string& name, const std::string& value);
 	void handleHashIterations(const std::string& name, const std::string& value);
+	void handleCheckConfig(const std::string& name, const std::string& value);
 	int printPasswordEntry();
+	config::SettingsPtr loadSettings(bool report);
+	void warnUnknownKeys();
+	void reload(config::SettingsHolder& holder);
+	bool startServing(server::ProxyServer& server, const config::Settings& settings);
 	void loadConfigurationFile();
 	void configureLogging();
 	std::string sourceOf(const std::string& key) const;
 
 	bool _helpRequested = false;
+	bool _checkOnly = false;
+	Poco::AutoPtr<Poco::Util::AbstractConfiguration> _fileLayer;   ///< The properties file's layer, replaced on reload.
 	std::string _hashUser;
 	unsigned _hashIterations = 0;
 	bool _configFailed = false;

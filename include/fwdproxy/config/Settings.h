@@ -41,6 +41,8 @@ struct Settings
 	/// snapshot once when it starts, so a change never applies halfway through.
 {
 	std::vector<Poco::Net::SocketAddress> listen;
+	std::string user;    ///< Account to switch to after binding, when started as root.
+	std::string group;
 	policy::CidrSet clientsAllow;
 	policy::CidrSet clientsDeny;
 	policy::PortSet connectPorts;

@@ -28,10 +28,13 @@ public:
 	ProxyServer(config::SettingsHolder& settings);
 	~ProxyServer();
 
-	std::vector<std::string> start();
-		/// Binds every listen address and starts accepting. Returns the bound
-		/// addresses, with the real port where port 0 was asked for. Throws
+	std::vector<std::string> bind();
+		/// Binds every listen address. Returns the bound addresses, with the
+		/// real port where port 0 was asked for. Throws
 		/// Poco::Net::NetException when an address cannot be bound.
+
+	void accept();
+		/// Starts accepting connections on the bound addresses.
 
 	void stop();
 		/// Stops accepting and closes the listening sockets, lets running
