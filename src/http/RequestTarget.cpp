@@ -38,23 +38,6 @@ bool isIPv6Address(std::string_view text)
 }
 
 
-bool parsePort(std::string_view text, std::uint16_t& port)
-{
-	if (text.empty() || text.size() > 5) return false;
-
-	unsigned value = 0;
-	for (char c: text)
-	{
-		if (c < '0' || c > '9') return false;
-		value = value * 10 + static_cast<unsigned>(c - '0');
-	}
-	if (value == 0 || value > 65535) return false;
-
-	port = static_cast<std::uint16_t>(value);
-	return true;
-}
-
-
 // Splits host[:port] or [v6]:port. An absent port leaves port unchanged;
 // portRequired rejects that, as authority-form needs one (RFC 9112 §3.2.3).
 bool parseHostPort(std::string_view authority, bool portRequired, RequestTarget& result)

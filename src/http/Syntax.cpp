@@ -74,4 +74,21 @@ std::string_view trimWhitespace(std::string_view s)
 }
 
 
+bool parsePort(std::string_view text, std::uint16_t& port)
+{
+	if (text.empty() || text.size() > 5) return false;
+
+	unsigned value = 0;
+	for (char c: text)
+	{
+		if (c < '0' || c > '9') return false;
+		value = value * 10 + static_cast<unsigned>(c - '0');
+	}
+	if (value == 0 || value > 65535) return false;
+
+	port = static_cast<std::uint16_t>(value);
+	return true;
+}
+
+
 } } // namespace fwdproxy::http

@@ -5,7 +5,6 @@
 #include "fwdproxy/policy/Authenticator.h"
 #include "fwdproxy/http/Syntax.h"
 
-#include <Poco/Base64Decoder.h>
 #include <Poco/Exception.h>
 #include <Poco/HMACEngine.h>
 #include <Poco/RandomStream.h>
@@ -37,25 +36,7 @@ bool decodeBasicCredentials(const std::string& value, std::string& credentials)
 	if (space == std::string_view::npos || !http::equalsIgnoreCase(text.substr(0, space), "Basic")) return false;
 
 	std::string encoded(http::trimWhitespace(text.substr(space + 1)));
-	if (encoded.empty() || encoded.find_first_not_of(
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != std::string::npos)
-	{
-		return false;
-	}
-
-	try
-	{
-		std::istringstream in(encoded);
-		Poco::Base64Decoder decoder(in);
-		std::ostringstream out;
-		out << decoder.rdbuf();
-		credentials = out.str();
-		return true;
-	}
-	catch (const Poco::Exception&)
-	{
-		return false;
-	}
+	return !encoded.empty() && decodeBase64(encoded, credentials);
 }
 
 

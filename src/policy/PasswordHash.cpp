@@ -52,8 +52,17 @@ std::string encodeBase64(const std::string& bytes)
 }
 
 
+} // namespace
+
+
 bool decodeBase64(const std::string& text, std::string& bytes)
 {
+	// Poco's decoder skips some bytes outside the alphabet, so they are refused first.
+	if (text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != std::string::npos)
+	{
+		return false;
+	}
+
 	try
 	{
 		std::istringstream in(text);
@@ -68,9 +77,6 @@ bool decodeBase64(const std::string& text, std::string& bytes)
 		return false;
 	}
 }
-
-
-} // namespace
 
 
 std::string pbkdf2Sha256(const std::string& password, const std::string& salt, unsigned iterations)

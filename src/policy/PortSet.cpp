@@ -10,30 +10,6 @@ namespace fwdproxy {
 namespace policy {
 
 
-namespace {
-
-
-bool parsePort(std::string_view text, std::uint16_t& port)
-{
-	text = http::trimWhitespace(text);
-	if (text.empty() || text.size() > 5) return false;
-
-	unsigned value = 0;
-	for (char c: text)
-	{
-		if (c < '0' || c > '9') return false;
-		value = value * 10 + static_cast<unsigned>(c - '0');
-	}
-	if (value == 0 || value > 65535) return false;
-
-	port = static_cast<std::uint16_t>(value);
-	return true;
-}
-
-
-} // namespace
-
-
 bool PortSet::parse(const std::string& list, PortSet& result, std::string& badEntry)
 {
 	result._ranges.clear();
@@ -51,12 +27,13 @@ bool PortSet::parse(const std::string& list, PortSet& result, std::string& badEn
 		}
 		else if (dash == std::string_view::npos)
 		{
-			valid = parsePort(item, low);
+			valid = http::parsePort(http::trimWhitespace(item), low);
 			high = low;
 		}
 		else
 		{
-			valid = parsePort(item.substr(0, dash), low) && parsePort(item.substr(dash + 1), high) && low <= high;
+			valid = http::parsePort(http::trimWhitespace(item.substr(0, dash)), low)
+				&& http::parsePort(http::trimWhitespace(item.substr(dash + 1)), high) && low <= high;
 		}
 
 		if (valid) result._ranges.emplace_back(low, high);

@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,9 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b);
 std::string toLower(std::string_view s);
 
 std::string_view trimWhitespace(std::string_view s);
+
+bool parsePort(std::string_view text, std::uint16_t& port);
+	/// Parses a TCP port from 1 to 65535 written in decimal digits only.
 	/// Removes leading and trailing SP and HTAB (OWS).
 
 template <typename Visit>

@@ -39,6 +39,9 @@ struct PasswordHash
 
 std::string pbkdf2Sha256(const std::string& password, const std::string& salt, unsigned iterations);
 
+bool decodeBase64(const std::string& text, std::string& bytes);
+	/// Decodes standard base64 (RFC 4648 §4). Returns false on bytes outside its alphabet.
+
 bool equalsConstantTime(const std::string& a, const std::string& b);
 	/// Compares without stopping at the first difference, so the time taken
 	/// does not tell an attacker how much of a guess was right.
