@@ -45,7 +45,13 @@ int checkBeforeDaemon(int argc, char** argv)
 			daemon = true;
 			continue;
 		}
-		if (startsWith(argv[i], "--pidfile") || startsWith(argv[i], "--umask")) continue;
+		// The check must not write the pidfile; --umask stays, so a bad mask is caught too.
+		if (std::strcmp(argv[i], "--pidfile") == 0)
+		{
+			++i;
+			continue;
+		}
+		if (startsWith(argv[i], "--pidfile=")) continue;
 
 		arguments.emplace_back(argv[i]);
 	}

@@ -40,7 +40,9 @@ namespace {
 
 const char* const SYSTEM_CONFIG = "/etc/fwdproxy/fwdproxy.properties";
 
-// Configuration layers: -D beats the file, the file beats built-in logging defaults.
+// Configuration layers: absolute forms of relative log paths beat -D, -D beats
+// the file, and the file beats the built-in logging defaults.
+const int PRIORITY_RESOLVED_PATHS = -200;
 const int PRIORITY_DEFINES = -100;
 const int PRIORITY_LOGGING_DEFAULTS = 100;
 
@@ -243,9 +245,29 @@ void ProxyApplication::loadConfigurationFile()
 }
 
 
+void ProxyApplication::resolveLogPaths()
+{
+	// FileChannel opens its file on the first message, after --daemon has
+	// changed the working directory to /, so relative paths are fixed here.
+	Poco::AutoPtr<Poco::Util::MapConfiguration> resolved = new Poco::Util::MapConfiguration;
+	Poco::Util::AbstractConfiguration::Keys channels;
+	config().keys("logging.channels", channels);
+	for (const std::string& channel: channels)
+	{
+		std::string key = "logging.channels." + channel + ".path";
+		std::string path = config().getRawString(key, "");
+		if (path.empty() || Poco::Path(path).isAbsolute()) continue;
+
+		resolved->setString(key, Poco::Path(_startDirectory).resolve(Poco::Path(path)).toString());
+	}
+	config().add(resolved, PRIORITY_RESOLVED_PATHS, false);
+}
+
+
 void ProxyApplication::configureLogging()
 {
 	config().add(loggingDefaults(), PRIORITY_LOGGING_DEFAULTS, false);
+	resolveLogPaths();
 	try
 	{
 		Poco::Util::LoggingConfigurator configurator;
@@ -359,6 +381,7 @@ void ProxyApplication::reload(config::SettingsHolder& holder)
 		return;
 	}
 
+	warnUnknownKeys();
 	config::SettingsPtr settings = loadSettings(true);
 	if (!settings)
 	{
@@ -368,7 +391,6 @@ void ProxyApplication::reload(config::SettingsHolder& holder)
 		logger.error("reload failed, keeping the running configuration");
 		return;
 	}
-	warnUnknownKeys();
 
 	// Listening sockets, threads and privileges were set up at start and stay.
 	config::SettingsPtr running = holder.get();
@@ -399,9 +421,9 @@ int ProxyApplication::main(const std::vector<std::string>&)
 	if (!_hashUser.empty()) return printPasswordEntry();
 	if (_configFailed) return Application::EXIT_CONFIG;
 
+	warnUnknownKeys();
 	config::SettingsPtr settings = loadSettings(true);
 	if (!settings) return Application::EXIT_CONFIG;
-	warnUnknownKeys();
 	if (_checkOnly)
 	{
 		std::cout << "fwdproxy: configuration valid: " << sourceOf("") << std::endl;

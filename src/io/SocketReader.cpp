@@ -5,7 +5,15 @@
 #include "fwdproxy/io/SocketReader.h"
 #include "fwdproxy/io/SocketWait.h"
 
+#include <Poco/Net/NetException.h>
+
+#include <cerrno>
 #include <cstring>
+
+#ifndef _WIN32
+#include <sys/socket.h>
+#include <sys/time.h>
+#endif
 
 
 namespace fwdproxy {
@@ -72,17 +80,67 @@ SocketReader::FillResult SocketReader::fill(const Deadline& deadline)
 SocketReader::FillResult SocketReader::fill(int timeoutMilliseconds)
 {
 	makeRoom();
+	char* space = _buffer.data() + _end;
+	int spaceSize = static_cast<int>(_buffer.size() - _end);
+
+#ifndef _WIN32
+	// One blocking recv(2) bounded by SO_RCVTIMEO costs one system call where
+	// poll(2) and then recv(2) cost two, on every read of every request. A
+	// TLS socket must go through its own receiveBytes.
+	if (!_socket.secure()) return receiveWithTimeout(space, spaceSize, timeoutMilliseconds);
+#endif
+
 	if (waitReadable(_socket.impl()->sockfd(), timeoutMilliseconds) == WaitResult::TimedOut)
 	{
 		return FillResult::TimedOut;
 	}
 
-	int n = _socket.receiveBytes(_buffer.data() + _end, static_cast<int>(_buffer.size() - _end));
+	int n = _socket.receiveBytes(space, spaceSize);
 	if (n <= 0) return FillResult::Closed;
 
 	_end += static_cast<std::size_t>(n);
 	return FillResult::Data;
 }
+
+
+#ifndef _WIN32
+SocketReader::FillResult SocketReader::receiveWithTimeout(char* space, int size, int timeoutMilliseconds)
+{
+	poco_socket_t fd = _socket.impl()->sockfd();
+	int flags = 0;
+	if (timeoutMilliseconds <= 0)
+	{
+		flags = MSG_DONTWAIT;
+	}
+	else if (timeoutMilliseconds != _receiveTimeout)
+	{
+		timeval timeout{};
+		timeout.tv_sec = timeoutMilliseconds / 1000;
+		timeout.tv_usec = (timeoutMilliseconds % 1000) * 1000;
+		if (::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) != 0)
+		{
+			throw Poco::Net::NetException("setsockopt(SO_RCVTIMEO) failed", std::strerror(errno));
+		}
+		_receiveTimeout = timeoutMilliseconds;
+	}
+
+	ssize_t n = -1;
+	do
+	{
+		n = ::recv(fd, space, static_cast<std::size_t>(size), flags);
+	} while (n < 0 && errno == EINTR);
+
+	if (n > 0)
+	{
+		_end += static_cast<std::size_t>(n);
+		return FillResult::Data;
+	}
+	if (n == 0) return FillResult::Closed;
+	if (errno == EAGAIN || errno == EWOULDBLOCK) return FillResult::TimedOut;
+	if (errno == ECONNRESET) throw Poco::Net::ConnectionResetException("recv failed");
+	throw Poco::Net::NetException("recv failed", std::strerror(errno));
+}
+#endif
 
 
 } } // namespace fwdproxy::io

@@ -83,8 +83,11 @@ void ClientConnection::run()
 
 	if (_registry.stopping()) _origin.close();
 	else context.releaseOrigin();
-	lingeringClose();
+
+	// The slot is free once the exchange is over: a client that is slow to
+	// close after its response must not count against the limits meanwhile.
 	_registry.remove(this, host);
+	lingeringClose();
 }
 
 

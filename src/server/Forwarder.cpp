@@ -235,9 +235,11 @@ bool Forwarder::connectOrigin(bool& reused)
 	if (origin.connected() && origin.key() == key)
 	{
 		// An idle origin connection that is readable has been closed (or sent
-		// junk) while idle; it cannot carry this request.
+		// junk) while idle; it cannot carry this request. The check costs a
+		// system call, and a request that can be retried finds out anyway.
+		bool retryable = isIdempotent(_request.method) && !hasBody(_requestBody);
 		bool stale = origin.reader().available() > 0
-			|| io::waitReadable(origin.socket().impl()->sockfd(), 0) == io::WaitResult::Ready;
+			|| (!retryable && io::waitReadable(origin.socket().impl()->sockfd(), 0) == io::WaitResult::Ready);
 		if (!stale)
 		{
 			reused = true;

@@ -34,7 +34,9 @@ Poco::Net::ServerSocket bindListener(const Poco::Net::SocketAddress& address)
 	}
 	else
 	{
-		socket.bind(address, true);
+		// reuseAddress only: POCO 1.11's two-argument bind also sets
+		// SO_REUSEPORT, which would let a second proxy share the port silently.
+		socket.bind(address, true, false);
 	}
 	socket.listen(LISTEN_BACKLOG);
 	return socket;
@@ -122,7 +124,11 @@ void ProxyServer::accept()
 		Poco::Net::TCPServerParams::Ptr params = new Poco::Net::TCPServerParams;
 		params->setMaxThreads(settings->maxThreads);
 		params->setMaxQueued(settings->maxQueued);
-		params->setThreadIdleTime(Poco::Timespan(60, 0));
+		// A dispatcher thread waits this long for another queued connection
+		// before it goes back to the pool. POCO 1.11 wakes only one waiting
+		// dispatcher thread on stop, so the others sleep out this time and
+		// delay the shutdown by as much.
+		params->setThreadIdleTime(Poco::Timespan(1, 0));
 
 		auto server = std::make_unique<Poco::Net::TCPServer>(
 			new ConnectionFactory(_settings, *_shared), *_pool, socket, params);

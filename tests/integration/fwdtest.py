@@ -396,6 +396,11 @@ class ProxyProcess:
         with self._condition:
             return "\n".join(self._lines)
 
+    def line_count(self):
+        """Return the number of output lines so far, a `start` for wait_for_output that skips them."""
+        with self._condition:
+            return len(self._lines)
+
     def wait_for_output(self, pattern, timeout=LOG_TIMEOUT, start=0):
         """Return the match of the first output line from index `start` on that matches
         `pattern`, waiting up to `timeout` seconds. Return None if none matched."""

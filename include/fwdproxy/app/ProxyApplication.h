@@ -45,6 +45,7 @@ private:
 	bool startServing(server::ProxyServer& server, const config::Settings& settings);
 	void loadConfigurationFile();
 	void configureLogging();
+	void resolveLogPaths();
 	std::string sourceOf(const std::string& key) const;
 
 	bool _helpRequested = false;

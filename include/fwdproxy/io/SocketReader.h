@@ -50,6 +50,7 @@ public:
 	{
 		_begin = 0;
 		_end = 0;
+		_receiveTimeout = -1;
 	}
 
 	void reserve(std::size_t capacity);
@@ -63,11 +64,13 @@ public:
 
 private:
 	void makeRoom();
+	FillResult receiveWithTimeout(char* space, int size, int timeoutMilliseconds);
 
 	Poco::Net::StreamSocket& _socket;
 	std::vector<char> _buffer;
 	std::size_t _begin = 0;
 	std::size_t _end = 0;
+	int _receiveTimeout = -1;   ///< The socket's SO_RCVTIMEO in milliseconds, or -1 when unknown.
 };
 
 
