@@ -52,7 +52,7 @@ ControlSignal waitForControlSignal()
 	int received = 0;
 	while (sigwait(&signals, &received) != 0)
 	{
-		// sigwait only fails on an invalid set; retrying keeps the proxy up.
+		// sigwait(3) fails only for an invalid set, which controlSignals() never builds.
 	}
 	return received == SIGHUP ? ControlSignal::Reload : ControlSignal::Stop;
 }

@@ -53,7 +53,7 @@ SplicePipe::Moved SplicePipe::move(poco_socket_t from, poco_socket_t to, std::si
 		return moved;
 	}
 
-	// A pipe holds 64 KiB by default; asking for more only makes splice stop there.
+	// A pipe buffers 64 KiB by default, and splice stops there whatever the request.
 	if (max > 65536) max = 65536;
 	ssize_t received = -1;
 	do

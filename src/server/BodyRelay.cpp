@@ -21,8 +21,8 @@ namespace server {
 namespace {
 
 
-// Wraps the destination so that a failed send is told apart from a failed
-// receive: the two need different answers from the caller.
+// Wraps the destination so that a failed send can be told apart from a
+// failed receive, because the caller handles the two differently.
 class BodySink
 {
 public:

@@ -67,7 +67,7 @@ void ClientConnection::run()
 	}
 	catch (const Poco::Exception&)
 	{
-		// The client left before we could ask who it is; serve() fails at once and says so.
+		// The client left before its address could be read; serve() then fails at once and logs it.
 	}
 
 	ConnectionRegistry::Counts counts = _registry.add(this, host);
@@ -93,9 +93,9 @@ void ClientConnection::run()
 
 bool ClientConnection::admitConnection(ExchangeContext& context, const ConnectionRegistry::Counts& counts)
 {
-	// Over a limit the answer goes out before any request is read: reading
-	// one would hold a thread for up to the header timeout, which is the
-	// very resource the limit protects.
+	// Over a limit the error response goes out before any request is read,
+	// because reading one would keep a thread for up to the header timeout,
+	// and threads are what the limit protects.
 	http::Reason reason = Reason::None;
 	if (counts.total > _settings->maxConnections) reason = Reason::TooManyConnections;
 	else if (counts.fromClient > _settings->maxConnectionsPerClient) reason = Reason::ClientConnectionLimit;
@@ -181,7 +181,7 @@ bool ClientConnection::waitForRequest(ExchangeContext& context, bool first, io::
 	}
 
 	// Marked idle before checking the stop flag, and the registry sets the
-	// flag before looking for idle connections, so one of them always sees the other.
+	// flag before looking for idle connections, so one of the two always notices the other.
 	_idle.store(true);
 	if (_registry.stopping())
 	{

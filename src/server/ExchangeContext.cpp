@@ -84,8 +84,9 @@ upstream::Connector ExchangeContext::connector() const
 
 void ExchangeContext::releaseOrigin()
 {
-	// Only a connection whose last response was read to its end is attached
-	// with a key; anything still buffered would be taken for the next response.
+	// Only a connection whose last response was read to its end has a key.
+	// Bytes still buffered would be taken for the next response, so such a
+	// connection is closed.
 	if (origin.connected() && !origin.key().empty() && origin.reader().available() == 0)
 	{
 		shared.pool.put(origin.key(), origin.socket());

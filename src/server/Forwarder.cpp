@@ -317,8 +317,8 @@ void Forwarder::applyHeaderRules(http::Fields& fields) const
 	const config::Settings& settings = _context.settings;
 	for (const std::string& name: settings.headersRemove) fields.remove(name);
 
-	// An egress proxy should not reveal internal addresses unless told to,
-	// which is why Delete is the default.
+	// An egress proxy should not reveal internal addresses unless configured
+	// to, which is why Delete is the default.
 	config::ForwardedFor mode = settings.forwardedFor;
 	if (mode != config::ForwardedFor::Passthrough)
 	{
@@ -347,7 +347,7 @@ Forwarder::Sent Forwarder::sendRequest(bool canRetry)
 	bool withBody = hasBody(_requestBody);
 	bool expectContinue = _request.versionMinor >= 1 && _request.fields.hasToken("Expect", "100-continue");
 
-	// MSG_MORE holds the head back for up to 200 ms on Linux unless more
+	// MSG_MORE keeps the head back for up to 200 ms on Linux unless more
 	// bytes follow at once, so it is used only when the body is already here.
 	bool bodyFollows = withBody && !expectContinue && _context.client.reader().available() > 0;
 	try
@@ -394,8 +394,8 @@ Forwarder::Sent Forwarder::sendRequest(bool canRetry)
 		_context.logFailure("client closed the connection in the middle of the request body", _record);
 		return Sent::Failed;
 	case RelayStatus::DestinationFailed:
-		// The origin may have answered early (413, 401) and closed; that answer
-		// is still worth relaying, and the connection cannot be reused.
+		// The origin may have sent an early response (413, 401) and closed.
+		// That response is still worth relaying, but the connection cannot be reused.
 		_finalBeforeBody = true;
 		return Sent::Ok;
 	}
@@ -504,7 +504,7 @@ void Forwarder::relayInterim()
 	}
 	catch (const Poco::Exception&)
 	{
-		// The final response's send reports a gone client; nothing is lost here.
+		// A client that has gone makes the final response's send fail, which is reported there.
 	}
 }
 

@@ -43,7 +43,7 @@ bool ResolverCache::resolveUncached(const std::string& host, std::vector<IPAddre
 	}
 
 	// RFC 6761 §6.4: names under .invalid never resolve, and resolvers should
-	// answer so at once instead of asking a name server.
+	// fail them at once instead of asking a name server.
 	std::string lower = http::toLower(host);
 	if (lower == "invalid" || (lower.size() > 8 && lower.compare(lower.size() - 8, 8, ".invalid") == 0)
 		|| (lower.size() > 9 && lower.compare(lower.size() - 9, 9, ".invalid.") == 0))

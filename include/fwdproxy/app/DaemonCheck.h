@@ -3,7 +3,7 @@
 //
 // Checks the configuration before --daemon detaches. POCO forks before it
 // reads the configuration, so without this check a daemon with a broken
-// configuration would report success and then die where nobody sees it.
+// configuration would report success and then exit with its errors on /dev/null.
 //
 
 #pragma once

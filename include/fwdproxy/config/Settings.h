@@ -27,7 +27,7 @@ namespace config {
 
 
 enum class ForwardedFor
-	/// What happens to X-Forwarded-For and Forwarded on forwarded requests.
+	/// Treatment of X-Forwarded-For and Forwarded on forwarded requests.
 {
 	Delete,        ///< Remove them, so internal addresses do not leak to origins.
 	Passthrough,   ///< Forward whatever the client sent.

@@ -19,7 +19,7 @@ namespace io {
 
 
 class SplicePipe
-	/// Opens its pipe on first use, so an idle connection holds no extra
+	/// Opens its pipe on first use, so an idle connection uses no extra
 	/// descriptors.
 {
 public:

@@ -2,7 +2,7 @@
 // Connector.h
 //
 // Resolves a destination, applies the network guard to every address, and
-// opens a TCP connection to the first address that passes and answers.
+// opens a TCP connection to the first address that passes and accepts.
 //
 
 #pragma once
