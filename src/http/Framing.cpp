@@ -95,8 +95,9 @@ Reason requestFraming(const RequestHead& request, BodyFraming& framing)
 	if (request.fields.count("Transfer-Encoding") > 0)
 	{
 		// Both fields at once is the classic smuggling set-up (RFC 9112 §6.1):
-		// refuse rather than guess which one the origin will believe.
-		if (hasLength) return Reason::BadFraming;
+		// refuse rather than guess which one the origin will believe. The
+		// field counts even when its value is empty or invalid.
+		if (request.fields.count("Content-Length") > 0) return Reason::BadFraming;
 		if (request.versionMinor == 0) return Reason::BadFraming;
 
 		CodingCheck check = checkTransferCodings(request.fields);
@@ -131,7 +132,7 @@ Reason responseFraming(const ResponseHead& response, const std::string& requestM
 
 	if (response.fields.count("Transfer-Encoding") > 0)
 	{
-		if (hasLength) return Reason::BadResponse;
+		if (response.fields.count("Content-Length") > 0) return Reason::BadResponse;
 		if (checkTransferCodings(response.fields) != CodingCheck::Chunked) return Reason::BadResponse;
 
 		framing.kind = BodyKind::Chunked;

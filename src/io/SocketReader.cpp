@@ -22,8 +22,30 @@ namespace io {
 
 SocketReader::SocketReader(Poco::Net::StreamSocket& socket, std::size_t initialCapacity):
 	_socket(socket),
-	_buffer(initialCapacity)
+	_initialCapacity(initialCapacity)
 {
+}
+
+
+void SocketReader::resize(std::size_t capacity)
+{
+	std::unique_ptr<char[]> data(new char[capacity]);
+	if (available() > 0) std::memcpy(data.get(), _data.get() + _begin, available());
+	_end = available();
+	_begin = 0;
+	_data = std::move(data);
+	_capacity = capacity;
+}
+
+
+void SocketReader::release()
+{
+	if (available() > 0 || !_data) return;
+
+	_data.reset();
+	_capacity = 0;
+	_begin = 0;
+	_end = 0;
 }
 
 
@@ -40,34 +62,35 @@ void SocketReader::consume(std::size_t n)
 
 void SocketReader::reserve(std::size_t capacity)
 {
-	if (_buffer.size() < capacity) _buffer.resize(capacity);
+	if (_capacity < capacity) resize(capacity);
 }
 
 
 void SocketReader::shrink(std::size_t capacity)
 {
-	if (_buffer.size() <= capacity || available() > capacity) return;
+	if (_capacity <= capacity || available() > capacity) return;
 
-	std::vector<char> smaller(capacity);
-	std::memcpy(smaller.data(), _buffer.data() + _begin, available());
-	_end = available();
-	_begin = 0;
-	_buffer.swap(smaller);
+	resize(capacity);
 }
 
 
 void SocketReader::makeRoom()
 {
-	if (_end < _buffer.size()) return;
+	if (_capacity == 0)
+	{
+		resize(_initialCapacity);
+		return;
+	}
+	if (_end < _capacity) return;
 
 	if (_begin > 0)
 	{
-		std::memmove(_buffer.data(), _buffer.data() + _begin, _end - _begin);
+		std::memmove(_data.get(), _data.get() + _begin, _end - _begin);
 		_end -= _begin;
 		_begin = 0;
 		return;
 	}
-	_buffer.resize(_buffer.size() * 2);
+	resize(_capacity * 2);
 }
 
 
@@ -80,8 +103,8 @@ SocketReader::FillResult SocketReader::fill(const Deadline& deadline)
 SocketReader::FillResult SocketReader::fill(int timeoutMilliseconds)
 {
 	makeRoom();
-	char* space = _buffer.data() + _end;
-	int spaceSize = static_cast<int>(_buffer.size() - _end);
+	char* space = _data.get() + _end;
+	int spaceSize = static_cast<int>(_capacity - _end);
 
 #ifndef _WIN32
 	// One blocking recv(2) bounded by SO_RCVTIMEO costs one system call where

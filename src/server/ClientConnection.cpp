@@ -166,8 +166,11 @@ void ClientConnection::serve(ExchangeContext& context, const ConnectionRegistry:
 		if (record.status != 0 || record.reason != Reason::None) observe::writeAccessLog(record);
 		if (end == ExchangeEnd::Close || _registry.stopping()) return;
 
+		// An idle connection keeps no buffers; the next request allocates them again.
 		first = false;
 		_client.reader().shrink(CLIENT_BUFFER);
+		_client.reader().release();
+		_origin.reader().release();
 	}
 }
 

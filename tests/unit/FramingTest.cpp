@@ -90,6 +90,8 @@ class FramingTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRejectsNonDecimalLength);
 	CPPUNIT_TEST(testRejectsLengthOverflow);
 	CPPUNIT_TEST(testRejectsEncodingWithLength);
+	CPPUNIT_TEST(testRejectsEncodingWithEmptyLength);
+	CPPUNIT_TEST(testRejectsEmptyLength);
 	CPPUNIT_TEST(testRejectsEncodingOnHttp10);
 	CPPUNIT_TEST(testRejectsFinalCodingNotChunked);
 	CPPUNIT_TEST(testRejectsCodingsBeforeChunked);
@@ -102,6 +104,7 @@ class FramingTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testReadsResponseUntilClose);
 	CPPUNIT_TEST(testReadsChunkedResponse);
 	CPPUNIT_TEST(testRejectsResponseWithBothFramings);
+	CPPUNIT_TEST(testRejectsResponseEncodingWithEmptyLength);
 	CPPUNIT_TEST(testRejectsResponseConflictingLengths);
 	CPPUNIT_TEST(testRejectsResponseUnknownCoding);
 	CPPUNIT_TEST_SUITE_END();
@@ -184,6 +187,26 @@ public:
 			frameRequest({{"Transfer-Encoding", "chunked"}, {"Content-Length", "5"}}));
 		CPPUNIT_ASSERT_EQUAL(Reason::BadFraming,
 			frameRequest({{"Content-Length", "0"}, {"Transfer-Encoding", "chunked"}}));
+	}
+
+	void testRejectsEncodingWithEmptyLength()
+	{
+		// Found by the fuzzer: a Content-Length with no number in it must
+		// still count as a second framing next to chunked.
+		for (const char* value: {"", ",", " , "})
+		{
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(std::string("Content-Length: ") + value, Reason::BadFraming,
+				frameRequest({{"Transfer-Encoding", "chunked"}, {"Content-Length", value}}));
+		}
+	}
+
+	void testRejectsEmptyLength()
+	{
+		for (const char* value: {"", ",", " , "})
+		{
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(std::string("Content-Length: ") + value, Reason::BadFraming,
+				frameRequest({{"Content-Length", value}}));
+		}
 	}
 
 	void testRejectsEncodingOnHttp10()
@@ -298,6 +321,13 @@ public:
 		BodyFraming framing;
 		CPPUNIT_ASSERT_EQUAL(Reason::BadResponse,
 			frameResponse(200, {{"Transfer-Encoding", "chunked"}, {"Content-Length", "10"}}, framing));
+	}
+
+	void testRejectsResponseEncodingWithEmptyLength()
+	{
+		BodyFraming framing;
+		CPPUNIT_ASSERT_EQUAL(Reason::BadResponse,
+			frameResponse(200, {{"Transfer-Encoding", "chunked"}, {"Content-Length", ""}}, framing));
 	}
 
 	void testRejectsResponseConflictingLengths()

@@ -11,8 +11,8 @@
 #include <Poco/Net/StreamSocket.h>
 
 #include <cstddef>
+#include <memory>
 #include <string_view>
-#include <vector>
 
 
 namespace fwdproxy {
@@ -33,6 +33,7 @@ public:
 	};
 
 	SocketReader(Poco::Net::StreamSocket& socket, std::size_t initialCapacity);
+		/// Allocates nothing until the first fill or reserve.
 
 	FillResult fill(const Deadline& deadline);
 		/// Receives at least one byte into the buffer, growing it when full.
@@ -41,7 +42,7 @@ public:
 
 	FillResult fill(int timeoutMilliseconds);
 
-	std::string_view buffered() const { return std::string_view(_buffer.data() + _begin, _end - _begin); }
+	std::string_view buffered() const { return std::string_view(_data.get() + _begin, _end - _begin); }
 	std::size_t available() const { return _end - _begin; }
 	void consume(std::size_t n);
 
@@ -57,8 +58,11 @@ public:
 		/// Makes room for capacity buffered bytes; used before reading a head.
 
 	void shrink(std::size_t capacity);
-		/// Returns memory to the allocator after a large head, so that an idle
-		/// connection keeps only a small buffer.
+		/// Returns memory to the allocator after a large head.
+
+	void release();
+		/// Frees the buffer when it holds no bytes, so that an idle connection
+		/// costs no buffer memory; the next fill allocates it again.
 
 	Poco::Net::StreamSocket& socket() { return _socket; }
 
@@ -67,7 +71,11 @@ private:
 	FillResult receiveWithTimeout(char* space, int size, int timeoutMilliseconds);
 
 	Poco::Net::StreamSocket& _socket;
-	std::vector<char> _buffer;
+	void resize(std::size_t capacity);
+
+	std::size_t _initialCapacity;
+	std::unique_ptr<char[]> _data;   ///< Not zero-filled: only received bytes are ever read.
+	std::size_t _capacity = 0;
 	std::size_t _begin = 0;
 	std::size_t _end = 0;
 	int _receiveTimeout = -1;   ///< The socket's SO_RCVTIMEO in milliseconds, or -1 when unknown.
