@@ -28,6 +28,9 @@ namespace {
 
 const char* const ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH";
 
+// Bodies up to this size are copied behind the head when they have already arrived.
+const std::uint64_t SMALL_BODY = 16 * 1024;
+
 
 // RFC 9110 §9.2.2; a request with a body is never replayed, since its body is gone.
 bool isIdempotent(const std::string& method)
@@ -593,10 +596,25 @@ ExchangeEnd Forwarder::relayResponse()
 	if (!delimitedByLength && !chunkedOutput) keepAlive = false;
 
 	_record.status = _response.status;
+	http::BodyFraming remainingBody = _responseBody;
 	try
 	{
-		bool bodyFollows = _responseBody.kind != http::BodyKind::None && _context.origin.reader().available() > 0;
-		_context.client.send(buildResponseHead(chunkedOutput, keepAlive), bodyFollows ? SEND_MORE : 0);
+		std::string head = buildResponseHead(chunkedOutput, keepAlive);
+		io::SocketReader& early = _context.origin.reader();
+
+		// A small body that has already arrived goes out in the same send as
+		// the head: one system call and one packet for a typical small response.
+		if (_responseBody.kind == http::BodyKind::Length && _responseBody.length <= SMALL_BODY
+			&& early.available() >= _responseBody.length)
+		{
+			head.append(early.buffered().data(), static_cast<std::size_t>(_responseBody.length));
+			early.consume(static_cast<std::size_t>(_responseBody.length));
+			remainingBody.length = 0;
+		}
+
+		bool moreBody = remainingBody.kind == http::BodyKind::Chunked || remainingBody.kind == http::BodyKind::UntilClose
+			|| (remainingBody.kind == http::BodyKind::Length && remainingBody.length > 0);
+		_context.client.send(head, moreBody && early.available() > 0 ? SEND_MORE : 0);
 	}
 	catch (const Poco::Exception& e)
 	{
@@ -607,7 +625,7 @@ ExchangeEnd Forwarder::relayResponse()
 	}
 
 	int timeout = static_cast<int>(_context.settings.responseTimeout.count());
-	RelayResult relayed = relayBody(_context.origin, _responseBody, _context.client, chunkedOutput, timeout);
+	RelayResult relayed = relayBody(_context.origin, remainingBody, _context.client, chunkedOutput, timeout);
 	if (relayed.status != RelayStatus::Complete)
 	{
 		// Closing the client connection here is what tells it the response is
