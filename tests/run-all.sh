@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=$(nproc)
 
-packages="cmake g++ make pkg-config libpoco-dev libcppunit-dev python3 curl wget clang libclang-rt-dev dpkg-dev file adduser"
+packages="cmake g++ make pkg-config libpoco-dev libcppunit-dev python3 curl wget clang libclang-rt-dev dpkg-dev file adduser goaccess nodejs"
 missing=""
 for package in $packages; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing="$missing $package"

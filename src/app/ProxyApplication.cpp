@@ -3,11 +3,13 @@
 //
 
 #include "fwdproxy/app/ProxyApplication.h"
+#include "fwdproxy/admin/AdminServer.h"
 #include "fwdproxy/app/LoggingErrorHandler.h"
 #include "fwdproxy/app/Privileges.h"
 #include "fwdproxy/app/Signals.h"
 #include "fwdproxy/config/KnownKeys.h"
 #include "fwdproxy/config/SettingsLoader.h"
+#include "fwdproxy/observe/AccessLog.h"
 #include "fwdproxy/policy/PasswordHash.h"
 #include "fwdproxy/server/ProxyServer.h"
 
@@ -320,12 +322,19 @@ void ProxyApplication::warnUnknownKeys()
 }
 
 
-bool ProxyApplication::startServing(server::ProxyServer& server, const config::Settings& settings)
+bool ProxyApplication::startServing(server::ProxyServer& server, admin::AdminServer& adminServer,
+	const config::Settings& settings)
 {
 	Poco::Logger& logger = Poco::Logger::get("fwdproxy");
+	std::vector<std::string> proxyAddresses;
+	std::vector<Poco::Net::SocketAddress> adminAddresses;
 	try
 	{
-		for (const std::string& address: server.bind()) logger.notice("listening on " + address);
+		proxyAddresses = server.bind();
+		for (const std::string& address: proxyAddresses) logger.notice("listening on " + address);
+
+		adminAddresses = adminServer.bind();
+		server.addOwnAddresses(adminAddresses);
 	}
 	catch (const Poco::Exception& e)
 	{
@@ -353,6 +362,11 @@ bool ProxyApplication::startServing(server::ProxyServer& server, const config::S
 	}
 
 	server.accept();
+	adminServer.start(proxyAddresses);
+	for (const Poco::Net::SocketAddress& address: adminAddresses)
+	{
+		logger.notice("admin interface at http://" + address.toString() + "/ (/metrics, /status, /proxy.pac)");
+	}
 	return true;
 }
 
@@ -395,9 +409,21 @@ void ProxyApplication::reload(config::SettingsHolder& holder)
 	// Listening sockets, threads and privileges were set up at start and stay.
 	config::SettingsPtr running = holder.get();
 	if (settings->listen != running->listen || settings->maxThreads != running->maxThreads
-		|| settings->user != running->user || settings->group != running->group)
+		|| settings->user != running->user || settings->group != running->group
+		|| settings->adminListen != running->adminListen)
 	{
-		logger.warning("proxy.listen, proxy.threads.*, proxy.user and proxy.group take effect only after a restart");
+		logger.warning("proxy.listen, proxy.admin.listen, proxy.threads.*, proxy.user and proxy.group "
+			"take effect only after a restart");
+	}
+
+	// The access logger's channel is prepared for one format at start, so the
+	// format stays too.
+	if (settings->accessLogFormat != running->accessLogFormat)
+	{
+		logger.warning("proxy.accessLog.format takes effect only after a restart");
+		auto withRunningFormat = std::make_shared<config::Settings>(*settings);
+		withRunningFormat->accessLogFormat = running->accessLogFormat;
+		settings = withRunningFormat;
 	}
 
 	try
@@ -409,6 +435,7 @@ void ProxyApplication::reload(config::SettingsHolder& holder)
 	{
 		logger.error("reload: invalid logging.* configuration, logging unchanged: " + e.displayText());
 	}
+	observe::useAccessLogFormat(settings->accessLogFormat);
 
 	holder.set(settings);
 	Poco::Logger::get("fwdproxy").notice("configuration reloaded; new connections use it");
@@ -430,14 +457,18 @@ int ProxyApplication::main(const std::vector<std::string>&)
 		return Application::EXIT_OK;
 	}
 
+	observe::useAccessLogFormat(settings->accessLogFormat);
 	config::SettingsHolder holder(settings);
 	server::ProxyServer server(holder);
-	if (!startServing(server, *settings)) return Application::EXIT_OSERR;
+	admin::AdminServer adminServer(holder, server);
+	if (!startServing(server, adminServer, *settings)) return Application::EXIT_OSERR;
 
 	Poco::Logger& logger = Poco::Logger::get("fwdproxy");
 	while (waitForControlSignal() == ControlSignal::Reload) reload(holder);
 
+	// The admin listener goes first: it reads the proxy's listeners, which stop() clears.
 	logger.notice("stopping: no new connections; waiting for running exchanges");
+	adminServer.stop();
 	server.stop();
 	logger.notice("stopped");
 	return Application::EXIT_OK;

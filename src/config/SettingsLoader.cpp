@@ -4,6 +4,7 @@
 
 #include "fwdproxy/config/SettingsLoader.h"
 #include "fwdproxy/http/HopByHop.h"
+#include "fwdproxy/http/RequestTarget.h"
 #include "fwdproxy/http/Syntax.h"
 
 #include <Poco/Path.h>
@@ -53,6 +54,11 @@ const char* const SettingsLoader::DEFAULTS[][2] = {
 	{"proxy.pool.maxIdlePerDestination", "16"},
 	{"proxy.timeouts.poolIdle", "30"},
 	{"proxy.dns.cacheTime", "60"},
+	{"proxy.accessLog.format", "native"},
+	{"proxy.admin.listen", "127.0.0.1:9128"},
+	{"proxy.admin.clients.allow", "127.0.0.0/8, ::1"},
+	{"proxy.pac.proxy", ""},
+	{"proxy.pac.direct", "localhost, 127.0.0.0/8"},
 	{nullptr, nullptr},
 };
 
@@ -110,11 +116,9 @@ long SettingsLoader::readInteger(const std::string& key, long minimum, long maxi
 }
 
 
-void SettingsLoader::readListen(Settings& settings)
+void SettingsLoader::readAddressList(const std::string& key, std::vector<Poco::Net::SocketAddress>& addresses)
 {
-	const std::string key = "proxy.listen";
-	std::string list = value(key);
-	http::forEachListItem(list, [&](std::string_view item) {
+	http::forEachListItem(value(key), [&](std::string_view item) {
 		// Only numeric addresses: a name would be resolved once at startup,
 		// and POCO reads a value starting with "/" as a Unix socket path.
 		std::string entry(item);
@@ -129,12 +133,19 @@ void SettingsLoader::readListen(Settings& settings)
 			&& (bracketed == (address.family() == Poco::Net::IPAddress::IPv6))
 			&& !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos
 			&& std::stoul(port) <= 65535;
-		if (numeric) settings.listen.emplace_back(address, static_cast<Poco::UInt16>(std::stoul(port)));
+		if (numeric) addresses.emplace_back(address, static_cast<Poco::UInt16>(std::stoul(port)));
 		else addProblem(key, entry, "HOST:PORT with a numeric address, such as 127.0.0.1:3128 or [::1]:3128");
 	});
+}
+
+
+void SettingsLoader::readListen(Settings& settings)
+{
+	const std::string key = "proxy.listen";
+	readAddressList(key, settings.listen);
 	if (settings.listen.empty() && _problems.empty())
 	{
-		addProblem(key, list, "at least one HOST:PORT address");
+		addProblem(key, value(key), "at least one HOST:PORT address");
 	}
 }
 
@@ -256,6 +267,70 @@ void SettingsLoader::readHeaderRules(Settings& settings)
 }
 
 
+void SettingsLoader::readObservability(Settings& settings)
+{
+	std::string format = value("proxy.accessLog.format");
+	if (!observe::parseAccessLogFormat(format, settings.accessLogFormat))
+	{
+		addProblem("proxy.accessLog.format", format, "native, squid, common or combined");
+	}
+
+	readAddressList("proxy.admin.listen", settings.adminListen);
+	readCidrSet("proxy.admin.clients.allow", settings.adminClientsAllow);
+
+	// The value goes into JavaScript strings and a "PROXY host:port" result,
+	// so the authority syntax check also keeps quotes and spaces out.
+	const std::string pacKey = "proxy.pac.proxy";
+	std::string pacProxy(http::trimWhitespace(value(pacKey)));
+	http::RequestTarget target;
+	if (pacProxy.empty()) settings.pacProxy.clear();
+	else if (http::parseAuthorityForm(pacProxy, target) == http::Reason::None) settings.pacProxy = target.hostPort();
+	else addProblem(pacKey, pacProxy, "HOST:PORT that browsers can reach, such as proxy.example.net:3128 or 192.0.2.1:3128");
+
+	http::forEachListItem(value("proxy.pac.direct"), [&](std::string_view item) {
+		PacDirectRule rule;
+		if (parsePacDirectRule(http::toLower(item), rule)) settings.pacDirect.push_back(rule);
+		else addProblem("proxy.pac.direct", std::string(item), "a host name, .domain, a pattern with * or ?, "
+			"or an IPv4 address or CIDR block such as 10.0.0.0/8 (PAC files compare IPv4 addresses only)");
+	});
+}
+
+
+bool SettingsLoader::parsePacDirectRule(const std::string& entry, PacDirectRule& rule)
+{
+	// PAC's isInNet() takes an IPv4 address and a netmask.
+	Poco::Net::IPAddress address;
+	unsigned prefix = 0;
+	if (policy::parseCidrBlock(entry, address, prefix))
+	{
+		if (address.family() != Poco::Net::IPAddress::IPv4) return false;
+
+		Poco::Net::IPAddress mask(prefix, Poco::Net::IPAddress::IPv4);
+		rule.kind = PacDirectRule::Kind::Network;
+		rule.value = entry;
+		rule.address = (address & mask).toString();
+		rule.mask = mask.toString();
+		return true;
+	}
+
+	// The entry goes into a JavaScript string literal, so it gets no quotes,
+	// backslashes or spaces.
+	const char* const nameCharacters = "abcdefghijklmnopqrstuvwxyz0123456789-_.";
+	const char* const patternCharacters = "abcdefghijklmnopqrstuvwxyz0123456789-_.*?";
+	bool pattern = entry.find_first_of("*?") != std::string::npos;
+	if (entry.empty() || entry == "." || entry.find_first_not_of(pattern ? patternCharacters : nameCharacters) != std::string::npos)
+	{
+		return false;
+	}
+
+	if (pattern) rule.kind = PacDirectRule::Kind::Pattern;
+	else if (entry.front() == '.') rule.kind = PacDirectRule::Kind::Domain;
+	else rule.kind = PacDirectRule::Kind::Host;
+	rule.value = entry;
+	return true;
+}
+
+
 std::string SettingsLoader::resolvePath(const std::string& path) const
 {
 	if (path.empty() || _baseDirectory.empty()) return path;
@@ -312,6 +387,7 @@ SettingsPtr SettingsLoader::load()
 	settings->poolMaxIdlePerDestination = static_cast<std::size_t>(readInteger("proxy.pool.maxIdlePerDestination", 0, 100000));
 	settings->poolIdleTimeout = readSeconds("proxy.timeouts.poolIdle");
 	settings->dnsCacheTime = readSeconds("proxy.dns.cacheTime", true);
+	readObservability(*settings);
 
 	if (!_problems.empty()) return nullptr;
 	return settings;

@@ -9,6 +9,9 @@ namespace fwdproxy {
 namespace http {
 
 
+const char* const ERROR_CONTENT_TYPE = "text/plain; charset=utf-8";
+
+
 const char* statusPhrase(int status)
 {
 	switch (status)
@@ -48,7 +51,9 @@ std::string makeErrorResponse(Reason reason, const std::string& subject, const s
 	body += "\n";
 
 	std::string response = "HTTP/1.1 " + std::to_string(status) + " " + statusPhrase(status) + "\r\n";
-	response += "Content-Type: text/plain; charset=utf-8\r\n";
+	response += "Content-Type: ";
+	response += ERROR_CONTENT_TYPE;
+	response += "\r\n";
 	response += "Content-Length: " + std::to_string(body.size()) + "\r\n";
 	response += "X-Fwdproxy-Error: ";
 	response += reasonCode(reason);

@@ -4,6 +4,7 @@
 
 #include "fwdproxy/observe/AccessLog.h"
 
+#include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
 
 
@@ -11,32 +12,40 @@ namespace fwdproxy {
 namespace observe {
 
 
-void writeAccessLog(const AccessRecord& record)
+namespace {
+
+
+Poco::Logger& accessLogger()
 {
 	static Poco::Logger& logger = Poco::Logger::get("fwdproxy.access");
+	return logger;
+}
+
+
+} // namespace
+
+
+void writeAccessLog(const AccessRecord& record, AccessLogFormat format, std::chrono::microseconds duration)
+{
+	Poco::Logger& logger = accessLogger();
 	if (!logger.information()) return;
 
-	auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-		std::chrono::steady_clock::now() - record.start).count();
+	logger.information(formatAccessLine(record, format, std::chrono::system_clock::now(), duration));
+}
 
-	std::string line;
-	line.reserve(128 + record.target.size());
-	line += record.client;
-	line += " #";
-	line += std::to_string(record.connectionId);
-	line += ' ';
-	line += record.method.empty() ? "-" : record.method;
-	line += ' ';
-	line += record.target.empty() ? "-" : record.target;
-	line += ' ';
-	line += std::to_string(record.status);
-	line += ' ';
-	line += std::to_string(record.bytesToClient);
-	line += ' ';
-	line += std::to_string(duration);
-	line += "ms ";
-	line += http::reasonCode(record.reason);
-	logger.information(line);
+
+void useAccessLogFormat(AccessLogFormat format)
+{
+	if (!carriesOwnTime(format)) return;
+
+	// LoggingConfigurator wraps a channel that has a formatter or a pattern in
+	// a FormattingChannel, and the logger gets the channel inside it instead.
+	// NOTE: a formatter nested deeper, inside a SplitterChannel or an
+	// AsyncChannel, still applies, as fwdproxy.properties(5) documents.
+	Poco::Logger& logger = accessLogger();
+	Poco::Channel::Ptr channel = logger.getChannel();
+	auto* formatting = dynamic_cast<Poco::FormattingChannel*>(channel.get());
+	if (formatting != nullptr && formatting->getChannel()) logger.setChannel(formatting->getChannel());
 }
 
 

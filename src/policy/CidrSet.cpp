@@ -82,25 +82,29 @@ bool parseIPAddress(const std::string& text, IPAddress& address)
 }
 
 
-bool CidrSet::parseEntry(const std::string& entry, Network& network)
+bool parseCidrBlock(const std::string& text, IPAddress& address, unsigned& prefix)
 {
-	std::size_t slash = entry.find('/');
-	std::string addressText = entry.substr(0, slash);
+	std::size_t slash = text.find('/');
+	std::string addressText = text.substr(0, slash);
 	if (addressText.size() > 2 && addressText.front() == '[' && addressText.back() == ']')
 	{
 		addressText = addressText.substr(1, addressText.size() - 2);
 	}
-
-	IPAddress address;
 	if (!parseIPAddress(addressText, address)) return false;
 
-	bool v6 = address.family() == IPAddress::IPv6;
-	bool mapped = v6 && address.isIPv4Mapped();
-	toBytes(address, network.v6, network.bytes);
+	unsigned maxPrefix = address.family() == IPAddress::IPv6 ? 128 : 32;
+	prefix = maxPrefix;
+	return slash == std::string::npos || parsePrefix(text.substr(slash + 1), maxPrefix, prefix);
+}
 
-	unsigned maxPrefix = v6 ? 128 : 32;
-	network.prefix = maxPrefix;
-	if (slash != std::string::npos && !parsePrefix(entry.substr(slash + 1), maxPrefix, network.prefix)) return false;
+
+bool CidrSet::parseEntry(const std::string& entry, Network& network)
+{
+	IPAddress address;
+	if (!parseCidrBlock(entry, address, network.prefix)) return false;
+
+	bool mapped = address.family() == IPAddress::IPv6 && address.isIPv4Mapped();
+	toBytes(address, network.v6, network.bytes);
 
 	// ::ffff:10.0.0.0/104 is written against the IPv6 form; match it as IPv4.
 	if (mapped) network.prefix = network.prefix >= 96 ? network.prefix - 96 : 0;

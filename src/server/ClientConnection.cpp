@@ -107,7 +107,7 @@ bool ClientConnection::admitConnection(ExchangeContext& context, const Connectio
 	context.reject(reason, "", std::to_string(counts.total) + " connections in total, "
 		+ std::to_string(counts.fromClient) + " from this address", record);
 	record.bytesToClient = _client.bytesSent();
-	observe::writeAccessLog(record);
+	context.finish(record);
 	return false;
 }
 
@@ -133,6 +133,7 @@ ExchangeEnd ClientConnection::admitAndDispatch(ExchangeContext& context, const h
 			const char* detail = result == policy::Authenticator::Result::Missing ? "no credentials" : "invalid credentials";
 			return context.reject(Reason::AuthRequired, "", detail, record, challenge);
 		}
+		record.user = user;
 	}
 
 	if (request.method == "CONNECT") return runConnect(context, request, record);
@@ -163,7 +164,7 @@ void ClientConnection::serve(ExchangeContext& context, const ConnectionRegistry:
 		if (readRequest(context, headDeadline, request, record)) end = admitAndDispatch(context, request, record);
 
 		record.bytesToClient += _client.bytesSent() - sentBefore;
-		if (record.status != 0 || record.reason != Reason::None) observe::writeAccessLog(record);
+		if (record.status != 0 || record.reason != Reason::None) context.finish(record);
 		if (end == ExchangeEnd::Close || _registry.stopping()) return;
 
 		// An idle connection keeps no buffers; the next request allocates them again.
@@ -240,6 +241,7 @@ bool ClientConnection::readRequest(ExchangeContext& context, const io::Deadline&
 		context.reject(reason, "", "", record);
 		return false;
 	}
+	record.setRequestDetails(request);
 	return true;
 }
 

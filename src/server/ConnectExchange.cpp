@@ -32,7 +32,7 @@ ExchangeEnd runConnect(ExchangeContext& context, const http::RequestHead& reques
 	reason = context.checkDestination(target.host, detail);
 	if (reason != Reason::None) return context.reject(reason, target.hostPort() + " (" + detail + ")", detail, record);
 
-	upstream::Connection connection = context.connector().connect(target.host, target.port);
+	upstream::Connection connection = context.connect(target.host, target.port);
 	if (connection.reason != Reason::None)
 	{
 		return context.reject(connection.reason, target.hostPort(), connection.detail, record);
@@ -41,6 +41,7 @@ ExchangeEnd runConnect(ExchangeContext& context, const http::RequestHead& reques
 	// The tunnel's socket goes into the origin peer so that a stopping server can shut it down.
 	context.releaseOrigin();
 	context.origin.attach(connection.socket, "");
+	record.upstream = context.origin.remoteHost();
 
 	record.status = 200;
 	try
@@ -66,6 +67,7 @@ ExchangeEnd relayAsTunnel(ExchangeContext& context, observe::AccessRecord& recor
 
 	// Bytes the client sent right after its head (a TLS ClientHello, say) open the tunnel.
 	io::SocketReader& pending = context.client.reader();
+	observe::OpenTunnel open(context.shared.metrics);
 	relay::TunnelResult result = relay::runTunnel(context.client.socket(), context.origin.socket(),
 		pending.buffered(), context.settings.tunnelIdleTimeout);
 	pending.consume(pending.available());

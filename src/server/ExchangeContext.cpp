@@ -39,6 +39,8 @@ ExchangeEnd ExchangeContext::reject(http::Reason reason, const std::string& subj
 {
 	record.status = http::reasonStatus(reason);
 	record.reason = reason;
+	record.generated = true;
+	record.contentType = http::ERROR_CONTENT_TYPE;
 	origin.close();
 
 	// Upstream failures are worth an operator's attention; client mistakes are routine.
@@ -82,6 +84,14 @@ upstream::Connector ExchangeContext::connector() const
 }
 
 
+upstream::Connection ExchangeContext::connect(const std::string& host, std::uint16_t port)
+{
+	upstream::Connection connection = connector().connect(host, port);
+	if (connection.reason != http::Reason::None) shared.metrics.countConnectFailure(connection.reason);
+	return connection;
+}
+
+
 void ExchangeContext::releaseOrigin()
 {
 	// Only a connection whose last response was read to its end has a key.
@@ -100,6 +110,14 @@ void ExchangeContext::releaseOrigin()
 void ExchangeContext::logFailure(const std::string& what, const observe::AccessRecord& record) const
 {
 	errorLogger().warning(describe(*this, record) + ": " + what);
+}
+
+
+void ExchangeContext::finish(const observe::AccessRecord& record)
+{
+	auto duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - record.start);
+	observe::writeAccessLog(record, settings.accessLogFormat, duration);
+	shared.metrics.countExchange(record, duration);
 }
 
 

@@ -179,6 +179,7 @@ bool Forwarder::answerMaxForwards(ExchangeEnd& end)
 		echoed.serialize(body);
 		body += "\r\n";
 		response += "Content-Type: message/http\r\n";
+		_record.contentType = "message/http";
 	}
 	else
 	{
@@ -215,6 +216,7 @@ ExchangeEnd Forwarder::exchangeOnce(bool& retry)
 
 	bool reused = false;
 	if (!connectOrigin(reused)) return ExchangeEnd::Close;
+	_record.upstream = _context.origin.remoteHost();
 
 	canRetry = canRetry && reused && isIdempotent(_request.method) && !hasBody(_requestBody);
 	Sent sent = sendRequest(canRetry);
@@ -260,7 +262,7 @@ bool Forwarder::connectOrigin(bool& reused)
 		return true;
 	}
 
-	upstream::Connection connection = _context.connector().connect(_target.host, _target.port);
+	upstream::Connection connection = _context.connect(_target.host, _target.port);
 	if (connection.reason != Reason::None)
 	{
 		_context.reject(connection.reason, _target.hostPort(), connection.detail, _record);
@@ -596,6 +598,8 @@ ExchangeEnd Forwarder::relayResponse()
 	if (!delimitedByLength && !chunkedOutput) keepAlive = false;
 
 	_record.status = _response.status;
+	const std::string* contentType = _response.fields.find("Content-Type");
+	if (contentType != nullptr) _record.contentType = *contentType;
 	http::BodyFraming remainingBody = _responseBody;
 	try
 	{

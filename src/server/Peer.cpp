@@ -32,6 +32,15 @@ void Peer::attach(const Poco::Net::StreamSocket& socket, const std::string& key)
 	_reader.clear();
 	_key = key;
 	_connected = true;
+	try
+	{
+		_remoteHost = _socket.peerAddress().host().toString();
+	}
+	catch (const Poco::Exception&)
+	{
+		// A connection that failed already has no peer to name, and its first use reports the failure.
+		_remoteHost.clear();
+	}
 }
 
 

@@ -21,28 +21,6 @@ namespace server {
 namespace {
 
 
-const int LISTEN_BACKLOG = 1024;
-
-
-Poco::Net::ServerSocket bindListener(const Poco::Net::SocketAddress& address)
-{
-	Poco::Net::ServerSocket socket;
-	if (address.family() == Poco::Net::SocketAddress::IPv6)
-	{
-		// IPV6_V6ONLY lets "0.0.0.0:3128, [::]:3128" bind both families side by side.
-		socket.bind6(address, true, false, true);
-	}
-	else
-	{
-		// reuseAddress only: POCO 1.11's two-argument bind also sets
-		// SO_REUSEPORT, which would let a second proxy share the port silently.
-		socket.bind(address, true, false);
-	}
-	socket.listen(LISTEN_BACKLOG);
-	return socket;
-}
-
-
 // A wildcard listener is reachable at every local address, so each of them
 // counts as the proxy itself.
 void addSelfAddresses(const Poco::Net::SocketAddress& bound, std::vector<Poco::Net::SocketAddress>& self)
@@ -80,6 +58,25 @@ bool waitUntilIdle(const ConnectionRegistry& registry, std::chrono::milliseconds
 } // namespace
 
 
+Poco::Net::ServerSocket bindListener(const Poco::Net::SocketAddress& address)
+{
+	Poco::Net::ServerSocket socket;
+	if (address.family() == Poco::Net::SocketAddress::IPv6)
+	{
+		// IPV6_V6ONLY lets "0.0.0.0:3128, [::]:3128" bind both families side by side.
+		socket.bind6(address, true, false, true);
+	}
+	else
+	{
+		// reuseAddress only: POCO 1.11's two-argument bind also sets
+		// SO_REUSEPORT, which would let a second proxy share the port silently.
+		socket.bind(address, true, false);
+	}
+	socket.listen(LISTEN_BACKLOG);
+	return socket;
+}
+
+
 ProxyServer::ProxyServer(config::SettingsHolder& settings):
 	_settings(settings)
 {
@@ -113,6 +110,12 @@ std::vector<std::string> ProxyServer::bind()
 		bound.push_back(_sockets.back().address().toString());
 	}
 	return bound;
+}
+
+
+void ProxyServer::addOwnAddresses(const std::vector<Poco::Net::SocketAddress>& addresses)
+{
+	for (const Poco::Net::SocketAddress& address: addresses) addSelfAddresses(address, _shared->selfAddresses);
 }
 
 

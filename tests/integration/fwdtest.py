@@ -28,6 +28,9 @@ IO_TIMEOUT = 10.0
 LOG_TIMEOUT = 5.0
 THREAD_JOIN_TIMEOUT = 5.0
 
+# The startup line of the admin listener, with its port.
+ADMIN_LINE = rf"admin interface at http://{re.escape(LOOPBACK)}:(\d+)/"
+
 MAX_HEAD_BYTES = 1 << 20
 BLOCK_SIZE = 64 * 1024
 
@@ -312,12 +315,16 @@ def generated_sha256(size, seed=b"fwdproxy"):
 class ProxyProcess:
     """fwdproxy running on 127.0.0.1 with a free port, its console output collected.
 
-    The command line is `--config=FILE -D proxy.listen=127.0.0.1:0` and, unless
-    allow_loopback is False, `-D proxy.destinations.denyNetworks=` (the default
-    deny list covers 127.0.0.0/8, where the test origins run). FILE is written to
-    a temporary folder from `config` (properties text). It is always passed, even
-    empty, so that an installed /etc/fwdproxy/fwdproxy.properties cannot change
-    the tests. `defines` adds one `-D NAME=VALUE` per item.
+    The command line is `--config=FILE -D proxy.listen=127.0.0.1:0
+    -D proxy.admin.listen=` and, unless allow_loopback is False,
+    `-D proxy.destinations.denyNetworks=` (the default deny list covers
+    127.0.0.0/8, where the test origins run). The admin listener is off,
+    because its default port 9128 is fixed and tests run side by side. A test
+    that needs it sets proxy.admin.listen=127.0.0.1:0 in `defines` and calls
+    admin_port(). FILE is written to a temporary folder from `config`
+    (properties text). It is always passed, even empty, so that an installed
+    /etc/fwdproxy/fwdproxy.properties cannot change the tests. `defines` adds
+    one `-D NAME=VALUE` per item, after the options above, so it overrides them.
 
     Leaving the `with` block sends SIGTERM and waits. The block fails when the
     process does not exit with code 0 within `stop_timeout` seconds.
@@ -347,6 +354,7 @@ class ProxyProcess:
 
     def command(self):
         args = [proxy_binary(), f"--config={self.config_path}", "-D", f"proxy.listen={LOOPBACK}:0"]
+        args += ["-D", "proxy.admin.listen="]
         if self.allow_loopback:
             args += ["-D", "proxy.destinations.denyNetworks="]
         for name, value in self.defines.items():
@@ -378,6 +386,13 @@ class ProxyProcess:
             )
         self.port = int(match.group(1))
         return self
+
+    def admin_port(self, timeout=LOG_TIMEOUT):
+        """Return the port of the admin listener from its startup line, and fail if there is none."""
+        match = self.wait_for_output(ADMIN_LINE, timeout)
+        if match is None:
+            raise AssertionError(f"fwdproxy logged no admin listener line.\noutput:\n{self.output()}")
+        return int(match.group(1))
 
     def command_text(self):
         return " ".join(repr(arg) if not arg or " " in arg else arg for arg in self.process.args)
@@ -482,7 +497,8 @@ def run_proxy_to_exit(args, config=None, timeout=STARTUP_TIMEOUT):
 
     This is for runs that must stop by themselves, such as runs with invalid
     values. `config` is written to a temporary properties file passed with
-    --config. A process that is still running after `timeout` seconds is killed,
+    --config. The admin listener is off (`-D proxy.admin.listen=`) unless `args`
+    sets it. A process that is still running after `timeout` seconds is killed,
     and its exit code is reported as None.
     """
     with tempfile.TemporaryDirectory(prefix="fwdproxy-test-") as folder:
@@ -493,7 +509,7 @@ def run_proxy_to_exit(args, config=None, timeout=STARTUP_TIMEOUT):
             with open(config_path, "w", encoding="utf-8") as config_file:
                 config_file.write(config)
             command.append(f"--config={config_path}")
-        command += list(args)
+        command += ["-D", "proxy.admin.listen=", *args]
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=folder
         )
@@ -994,6 +1010,17 @@ class FullBacklog:
     def __exit__(self, exc_type, exc, traceback):
         self.stop()
         return False
+
+
+def can_bind(address):
+    """Return True if a TCP socket can bind to `address` on this machine, such as 127.0.0.2 or ::1."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.bind((address, 0))
+    except OSError:
+        return False
+    return True
 
 
 def closed_port():

@@ -40,18 +40,7 @@ CLIENT_FIELDS = [("X-Forwarded-For", CLIENT_XFF), ("Forwarded", CLIENT_FORWARDED
 
 def ipv6_loopback_available():
     """Return True if a socket can bind to ::1 on this machine."""
-    return socket.has_ipv6 and can_bind("::1")
-
-
-def can_bind(address):
-    """Return True if a TCP socket can bind to `address` on this machine."""
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    try:
-        with socket.socket(family, socket.SOCK_STREAM) as sock:
-            sock.bind((address, 0))
-    except OSError:
-        return False
-    return True
+    return socket.has_ipv6 and fwdtest.can_bind("::1")
 
 
 def localhost_is_loopback():
@@ -151,7 +140,7 @@ class ClientRulesTest(AccessTestCase):
     def test_deny_by_source_address(self):
         # The whole of 127.0.0.0/8 routes to the loopback interface on Linux, so a
         # client can connect to 127.0.0.1 from 127.0.0.2.
-        if not can_bind("127.0.0.2"):
+        if not fwdtest.can_bind("127.0.0.2"):
             self.skipTest("cannot use 127.0.0.2 as a source address")
 
         origin = self.start_origin()

@@ -36,16 +36,6 @@ class SourceClient(fwdtest.Client):
         self.reader = fwdtest.SocketReader(self.sock)
 
 
-def can_use_source(address):
-    """Return True if a socket can bind to `address`, a loopback address other than 127.0.0.1."""
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((address, 0))
-    except OSError:
-        return False
-    return True
-
-
 def post_request(url, body, chunks=None):
     """Return the bytes of a POST of `body` to `url`, chunked in `chunks` pieces when given."""
     headers = [("Host", fwdtest.authority_of(url)), ("Content-Type", "application/octet-stream")]
@@ -131,7 +121,7 @@ class ConnectionLimitTest(fwdtest.ProxyTestCase):
     def test_per_client_limit_by_address(self):
         # The whole of 127.0.0.0/8 routes to the loopback interface on Linux, so
         # 127.0.0.2 can act as a second client address.
-        if not can_use_source("127.0.0.2"):
+        if not fwdtest.can_bind("127.0.0.2"):
             self.skipTest("cannot use 127.0.0.2 as a source address")
         origin = self.start_origin()
         proxy = self.start_proxy({"proxy.limits.maxConnectionsPerClient": "2"})

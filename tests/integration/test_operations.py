@@ -229,6 +229,7 @@ class DaemonTest(unittest.TestCase):
     def daemon_config(self, port, extra=""):
         return (
             f"proxy.listen = {fwdtest.LOOPBACK}:{port}\n"
+            "proxy.admin.listen =\n"
             "proxy.destinations.denyNetworks =\n"
             "logging.channels.f.class = FileChannel\n"
             f"logging.channels.f.path = {self.log_path}\n"
@@ -330,6 +331,7 @@ class DaemonTest(unittest.TestCase):
         log_name = f"{self.name}.log"
         config = (
             f"proxy.listen = {fwdtest.LOOPBACK}:{port}\n"
+            "proxy.admin.listen =\n"
             "logging.channels.f.class = FileChannel\n"
             f"logging.channels.f.path = {log_name}\n"
             "logging.loggers.root.channel = f\n"

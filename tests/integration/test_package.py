@@ -41,6 +41,17 @@ POCO_PACKAGES = ["libpocofoundation", "libpoconet", "libpocoutil"]
 
 PAGE_BODY = b"fetched through the packaged proxy\n"
 
+# A packaged proxy listens on a free loopback port, may reach the test origin on
+# 127.0.0.1, and leaves the admin listener's fixed default port alone.
+TEST_DEFINES = [
+    "-D",
+    f"proxy.listen={fwdtest.LOOPBACK}:0",
+    "-D",
+    "proxy.destinations.denyNetworks=",
+    "-D",
+    "proxy.admin.listen=",
+]
+
 
 def run(command, timeout=DPKG_TIMEOUT, cwd=None):
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd=cwd)
@@ -155,14 +166,7 @@ class PackageTest(fwdtest.ProxyTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout, f"fwdproxy: configuration valid: {config}\n")
 
-        args = [
-            f"--config={config}",
-            "-D",
-            f"proxy.listen={fwdtest.LOOPBACK}:0",
-            "-D",
-            "proxy.destinations.denyNetworks=",
-        ]
-        with PackagedProxy(binary, args) as proxy:
+        with PackagedProxy(binary, [f"--config={config}", *TEST_DEFINES]) as proxy:
             self.fetch_through(proxy)
 
     @unittest.skipUnless(shutil.which("dpkg"), "dpkg is not installed")
@@ -184,8 +188,7 @@ class PackageTest(fwdtest.ProxyTestCase):
             account = pwd.getpwnam(PACKAGE)
             self.assertEqual(os.stat("/var/log/fwdproxy").st_uid, account.pw_uid)
 
-            args = ["-D", f"proxy.listen={fwdtest.LOOPBACK}:0", "-D", "proxy.destinations.denyNetworks="]
-            with PackagedProxy(INSTALLED_BINARY, args) as proxy:
+            with PackagedProxy(INSTALLED_BINARY, TEST_DEFINES) as proxy:
                 self.fetch_through(proxy)
         finally:
             purged = run(["dpkg", "--purge", PACKAGE])

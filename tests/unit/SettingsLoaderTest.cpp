@@ -21,7 +21,9 @@
 
 
 using namespace std::string_literals;
+using fwdproxy::config::PacDirectRule;
 using fwdproxy::config::SettingsLoader;
+using fwdproxy::observe::AccessLogFormat;
 using fwdproxy::config::SettingsPtr;
 using Poco::Net::IPAddress;
 using Poco::Net::SocketAddress;
@@ -121,6 +123,12 @@ class SettingsLoaderTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testReportsEveryProblem);
 	CPPUNIT_TEST(testNamesSourceOfEachValue);
 	CPPUNIT_TEST(testClearsProblemsOnReload);
+	CPPUNIT_TEST(testLoadsObservabilityDefaults);
+	CPPUNIT_TEST(testReadsAccessLogFormat);
+	CPPUNIT_TEST(testEmptyAdminListenTurnsItOff);
+	CPPUNIT_TEST(testReadsPacRules);
+	CPPUNIT_TEST(testReadsPacProxy);
+	CPPUNIT_TEST(testRejectsInvalidObservability);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -359,6 +367,99 @@ public:
 		configuration->setString("proxy.threads.max", "4");
 		CPPUNIT_ASSERT(loader.load() != nullptr);
 		CPPUNIT_ASSERT(loader.problems().empty());
+	}
+
+	void testLoadsObservabilityDefaults()
+	{
+		LoadResult result = load({});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+
+		const fwdproxy::config::Settings& settings = *result.settings;
+		CPPUNIT_ASSERT(settings.accessLogFormat == AccessLogFormat::Native);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), settings.adminListen.size());
+		CPPUNIT_ASSERT(settings.adminListen[0] == SocketAddress("127.0.0.1:9128"));
+		CPPUNIT_ASSERT(settings.adminClientsAllow.contains(IPAddress("127.0.0.1")));
+		CPPUNIT_ASSERT(settings.adminClientsAllow.contains(IPAddress("::1")));
+		CPPUNIT_ASSERT(!settings.adminClientsAllow.contains(IPAddress("192.168.1.10")));
+		CPPUNIT_ASSERT_EQUAL(""s, settings.pacProxy);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), settings.pacDirect.size());
+	}
+
+	void testReadsAccessLogFormat()
+	{
+		const std::vector<std::pair<std::string, AccessLogFormat>> cases = {
+			{"native", AccessLogFormat::Native},
+			{"squid", AccessLogFormat::Squid},
+			{" Common ", AccessLogFormat::Common},
+			{"COMBINED", AccessLogFormat::Combined},
+		};
+		for (const auto& example: cases)
+		{
+			LoadResult result = load({{"proxy.accessLog.format", example.first}});
+			CPPUNIT_ASSERT_MESSAGE(example.first + ": " + describe(result), result.settings != nullptr);
+			CPPUNIT_ASSERT_MESSAGE(example.first, result.settings->accessLogFormat == example.second);
+		}
+	}
+
+	void testEmptyAdminListenTurnsItOff()
+	{
+		LoadResult result = load({{"proxy.admin.listen", ""}});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		CPPUNIT_ASSERT(result.settings->adminListen.empty());
+
+		result = load({{"proxy.admin.listen", "127.0.0.1:0, [::1]:9128"}});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), result.settings->adminListen.size());
+		CPPUNIT_ASSERT(result.settings->adminListen[1] == SocketAddress("[::1]:9128"));
+	}
+
+	void testReadsPacRules()
+	{
+		LoadResult result = load({{"proxy.pac.direct", "LocalHost, .Internal, *.corp.example, 10.1.2.3/8, 192.0.2.7"}});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+
+		const std::vector<PacDirectRule>& rules = result.settings->pacDirect;
+		CPPUNIT_ASSERT_EQUAL(std::size_t(5), rules.size());
+		CPPUNIT_ASSERT(rules[0].kind == PacDirectRule::Kind::Host);
+		CPPUNIT_ASSERT_EQUAL("localhost"s, rules[0].value);
+		CPPUNIT_ASSERT(rules[1].kind == PacDirectRule::Kind::Domain);
+		CPPUNIT_ASSERT_EQUAL(".internal"s, rules[1].value);
+		CPPUNIT_ASSERT(rules[2].kind == PacDirectRule::Kind::Pattern);
+		CPPUNIT_ASSERT_EQUAL("*.corp.example"s, rules[2].value);
+		CPPUNIT_ASSERT(rules[3].kind == PacDirectRule::Kind::Network);
+		CPPUNIT_ASSERT_EQUAL("10.0.0.0"s, rules[3].address);
+		CPPUNIT_ASSERT_EQUAL("255.0.0.0"s, rules[3].mask);
+		CPPUNIT_ASSERT(rules[4].kind == PacDirectRule::Kind::Network);
+		CPPUNIT_ASSERT_EQUAL("192.0.2.7"s, rules[4].address);
+		CPPUNIT_ASSERT_EQUAL("255.255.255.255"s, rules[4].mask);
+	}
+
+	void testReadsPacProxy()
+	{
+		LoadResult result = load({{"proxy.pac.proxy", " Proxy.Example.net:3128 "}});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		CPPUNIT_ASSERT_EQUAL("proxy.example.net:3128"s, result.settings->pacProxy);
+
+		result = load({{"proxy.pac.proxy", "[2001:db8::1]:3128"}});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		CPPUNIT_ASSERT_EQUAL("[2001:db8::1]:3128"s, result.settings->pacProxy);
+	}
+
+	void testRejectsInvalidObservability()
+	{
+		assertOneProblem("proxy.accessLog.format", "apache");
+		assertOneProblem("proxy.accessLog.format", "");
+		assertOneProblem("proxy.admin.listen", "localhost:9128");
+		assertOneProblem("proxy.admin.listen", "127.0.0.1");
+		assertOneProblem("proxy.admin.clients.allow", "everyone");
+		assertOneProblem("proxy.pac.proxy", "proxy.example.net");
+		assertOneProblem("proxy.pac.proxy", "proxy.example.net:0");
+		assertOneProblem("proxy.pac.proxy", "\"quoted\":3128");
+		assertOneProblem("proxy.pac.direct", "fc00::/7");
+		assertOneProblem("proxy.pac.direct", "10.0.0.0/33");
+		assertOneProblem("proxy.pac.direct", "localhost, bad\"name", "bad\"name");
+		assertOneProblem("proxy.pac.direct", "a b");
+		assertOneProblem("proxy.pac.direct", ".");
 	}
 };
 

@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "fwdproxy/admin/AdminServer.h"
 #include "fwdproxy/config/Settings.h"
 #include "fwdproxy/server/ProxyServer.h"
 
@@ -42,7 +43,7 @@ private:
 	config::SettingsPtr loadSettings(bool report);
 	void warnUnknownKeys();
 	void reload(config::SettingsHolder& holder);
-	bool startServing(server::ProxyServer& server, const config::Settings& settings);
+	bool startServing(server::ProxyServer& server, admin::AdminServer& adminServer, const config::Settings& settings);
 	void loadConfigurationFile();
 	void configureLogging();
 	void resolveLogPaths();

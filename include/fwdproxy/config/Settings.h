@@ -7,6 +7,7 @@
 #pragma once
 
 #include "fwdproxy/http/Fields.h"
+#include "fwdproxy/observe/AccessLogFormat.h"
 #include "fwdproxy/policy/Authenticator.h"
 #include "fwdproxy/policy/CidrSet.h"
 #include "fwdproxy/policy/HostPatternSet.h"
@@ -33,6 +34,24 @@ enum class ForwardedFor
 	Passthrough,   ///< Forward whatever the client sent.
 	Add,           ///< Append the client's address to what the client sent.
 	Truncate       ///< Replace what the client sent with the client's address.
+};
+
+
+struct PacDirectRule
+	/// One entry of proxy.pac.direct: hosts that browsers reach without the proxy.
+{
+	enum class Kind
+	{
+		Host,      ///< value is a whole host name, such as localhost.
+		Domain,    ///< value is a domain with its leading dot, such as .internal: the domain and its subdomains.
+		Pattern,   ///< value is a shell expression with * and ?, for shExpMatch().
+		Network    ///< address and mask are dotted IPv4 quads, for isInNet().
+	};
+
+	Kind kind = Kind::Host;
+	std::string value;     ///< Lower case, as written in the property.
+	std::string address;   ///< Network only: the network address.
+	std::string mask;      ///< Network only: the netmask, such as 255.0.0.0.
 };
 
 
@@ -84,6 +103,12 @@ struct Settings
 	std::size_t poolMaxIdlePerDestination = 16;
 	std::chrono::milliseconds poolIdleTimeout{30000};
 	std::chrono::milliseconds dnsCacheTime{60000};   ///< 0 turns the cache off.
+
+	observe::AccessLogFormat accessLogFormat = observe::AccessLogFormat::Native;
+	std::vector<Poco::Net::SocketAddress> adminListen;   ///< Empty turns the admin listener off.
+	policy::CidrSet adminClientsAllow;
+	std::string pacProxy;   ///< host:port for "PROXY host:port"; empty means the first proxy.listen address.
+	std::vector<PacDirectRule> pacDirect;
 
 	bool addsVia() const { return viaEnabled && !viaPseudonym.empty(); }
 	std::string via() const { return addsVia() ? "1.1 " + viaPseudonym : std::string(); }

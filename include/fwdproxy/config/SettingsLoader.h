@@ -47,6 +47,7 @@ private:
 
 	std::chrono::milliseconds readSeconds(const std::string& key, bool zeroAllowed = false);
 	long readInteger(const std::string& key, long minimum, long maximum);
+	void readAddressList(const std::string& key, std::vector<Poco::Net::SocketAddress>& addresses);
 	void readListen(Settings& settings);
 	void readCidrSet(const std::string& key, policy::CidrSet& set);
 	void readPortSet(const std::string& key, policy::PortSet& set);
@@ -55,6 +56,8 @@ private:
 	void readAuthentication(Settings& settings);
 	void readForwardedFor(Settings& settings);
 	void readHeaderRules(Settings& settings);
+	void readObservability(Settings& settings);
+	static bool parsePacDirectRule(const std::string& entry, PacDirectRule& rule);
 
 	const Poco::Util::AbstractConfiguration& _configuration;
 	SourceOf _sourceOf;

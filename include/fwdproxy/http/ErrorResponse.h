@@ -15,6 +15,9 @@ namespace fwdproxy {
 namespace http {
 
 
+extern const char* const ERROR_CONTENT_TYPE;
+	///< The Content-Type of makeErrorResponse's body.
+
 const char* statusPhrase(int status);
 	/// Returns the RFC 9110 reason phrase for status, or "Unknown".
 

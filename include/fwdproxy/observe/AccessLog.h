@@ -6,34 +6,25 @@
 
 #pragma once
 
-#include "fwdproxy/http/Reason.h"
+#include "fwdproxy/observe/AccessLogFormat.h"
+#include "fwdproxy/observe/AccessRecord.h"
 
 #include <chrono>
-#include <cstdint>
-#include <string>
 
 
 namespace fwdproxy {
 namespace observe {
 
 
-struct AccessRecord
-{
-	std::string client;                   ///< Client address and port.
-	std::uint64_t connectionId = 0;
-	std::string method;
-	std::string target;                   ///< The request-target as received.
-	int status = 0;                       ///< Status sent to the client; 0 when none was sent.
-	std::uint64_t bytesToClient = 0;      ///< Head and body bytes sent to the client.
-	std::uint64_t bytesFromClient = 0;    ///< Body bytes (or tunnel bytes) received from the client.
-	http::Reason reason = http::Reason::None;
-	std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-};
+void writeAccessLog(const AccessRecord& record, AccessLogFormat format, std::chrono::microseconds duration);
+	/// Writes record in format at information level. Only the native line
+	/// needs the channel's formatter to add the time (see useAccessLogFormat()).
 
-
-void writeAccessLog(const AccessRecord& record);
-	/// Writes "CLIENT #ID METHOD TARGET STATUS BYTES DURATIONms REASON" at
-	/// information level; the channel's formatter adds the time.
+void useAccessLogFormat(AccessLogFormat format);
+	/// Prepares the "fwdproxy.access" logger for format after the logging
+	/// configuration is applied. The Squid and NCSA lines carry their own
+	/// time, so for them the logger writes to the destination of its channel
+	/// without the channel's formatter.
 
 
 } } // namespace fwdproxy::observe

@@ -47,6 +47,10 @@ private:
 };
 
 
+bool parseCidrBlock(const std::string& text, Poco::Net::IPAddress& address, unsigned& prefix);
+	/// Parses "ADDRESS" or "ADDRESS/PREFIX", with an IPv6 address optionally in
+	/// brackets. Without a prefix, prefix is the address length (32 or 128).
+
 bool parseIPAddress(const std::string& text, Poco::Net::IPAddress& address);
 	/// Parses a numeric IPv4 or IPv6 address with inet_pton(3). Unlike
 	/// IPAddress::tryParse in POCO 1.11 it accepts "::", and it never resolves names.

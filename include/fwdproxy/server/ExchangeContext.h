@@ -47,6 +47,9 @@ struct ExchangeContext
 		/// records the status and logs detail (never sent to the client) with
 		/// the client address and request-target. Returns Close.
 
+	upstream::Connection connect(const std::string& host, std::uint16_t port);
+		/// Connects with connector() and counts a failed connect in the metrics.
+
 	http::Reason checkDestination(const std::string& host, std::string& detail) const;
 		/// Applies proxy.destinations.deny and proxy.destinations.allow to a
 		/// request-target's host. Returns None or HostDenied; detail names the list.
@@ -59,6 +62,10 @@ struct ExchangeContext
 
 	void logFailure(const std::string& what, const observe::AccessRecord& record) const;
 		/// Logs a failure after the response started, when no status can be sent any more.
+
+	void finish(const observe::AccessRecord& record);
+		/// Writes the access-log line in the snapshot's format and counts the
+		/// request in the metrics.
 };
 
 

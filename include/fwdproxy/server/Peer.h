@@ -49,6 +49,8 @@ public:
 
 	bool connected() const { return _connected; }
 	const std::string& key() const { return _key; }
+	const std::string& remoteHost() const { return _remoteHost; }
+		///< The address of the socket's peer when it was attached, without port.
 
 	void send(std::string_view bytes, int flags = 0);
 		/// Sends all bytes or throws Poco::Net::NetException or Poco::TimeoutException.
@@ -63,6 +65,7 @@ private:
 	Poco::Net::StreamSocket _socket;
 	io::SocketReader _reader;
 	std::string _key;
+	std::string _remoteHost;
 	bool _connected = false;
 	std::uint64_t _bytesSent = 0;
 	std::mutex _mutex;

@@ -22,6 +22,15 @@ namespace fwdproxy {
 namespace server {
 
 
+const int LISTEN_BACKLOG = 1024;
+
+
+Poco::Net::ServerSocket bindListener(const Poco::Net::SocketAddress& address);
+	/// Binds and listens on address with SO_REUSEADDR (but not SO_REUSEPORT);
+	/// an IPv6 socket gets IPV6_V6ONLY. Throws Poco::Net::NetException when
+	/// the address cannot be bound.
+
+
 class ProxyServer
 {
 public:
@@ -33,6 +42,11 @@ public:
 		/// real port where port 0 was asked for. Throws
 		/// Poco::Net::NetException when an address cannot be bound.
 
+	void addOwnAddresses(const std::vector<Poco::Net::SocketAddress>& addresses);
+		/// Counts the bound addresses of the proxy's other listeners (the
+		/// admin listener) as its own, so that no request is forwarded to
+		/// them. Call between bind() and accept().
+
 	void accept();
 		/// Starts accepting connections on the bound addresses.
 
@@ -42,6 +56,12 @@ public:
 		/// the rest. Returns when no connection is left or after a bounded wait.
 
 	std::size_t refusedConnections() const;
+		/// Returns the connections that the TCPServers closed at once because
+		/// their queue (proxy.threads.queue) was full.
+
+	const SharedState& shared() const { return *_shared; }
+		/// Returns the state the connections share, metrics included. Valid
+		/// from bind() until the ProxyServer is destroyed.
 
 private:
 	config::SettingsHolder& _settings;

@@ -2,13 +2,14 @@
 // SharedState.h
 //
 // What all client connections share: the registry of live connections, the
-// origin connection pool, the name resolution cache and the proxy's own
-// listening addresses.
+// origin connection pool, the name resolution cache, the proxy's own
+// listening addresses and the metrics.
 //
 
 #pragma once
 
 #include "fwdproxy/config/Settings.h"
+#include "fwdproxy/observe/Metrics.h"
 #include "fwdproxy/server/ConnectionRegistry.h"
 #include "fwdproxy/upstream/ConnectionPool.h"
 #include "fwdproxy/upstream/ResolverCache.h"
@@ -37,6 +38,7 @@ struct SharedState
 	upstream::ConnectionPool pool;
 	upstream::ResolverCache resolver;
 	std::vector<Poco::Net::SocketAddress> selfAddresses;   ///< Set before the first connection is accepted.
+	observe::Metrics metrics;
 };
 
 
