@@ -41,17 +41,6 @@ public:
 const char* const PREFIX = "$pbkdf2-sha256$";
 
 
-std::string encodeBase64(const std::string& bytes)
-{
-	std::ostringstream out;
-	Poco::Base64Encoder encoder(out);
-	encoder.rdbuf()->setLineLength(0);
-	encoder << bytes;
-	encoder.close();
-	return out.str();
-}
-
-
 } // namespace
 
 
@@ -76,6 +65,17 @@ bool decodeBase64(const std::string& text, std::string& bytes)
 	{
 		return false;
 	}
+}
+
+
+std::string encodeBase64(const std::string& bytes)
+{
+	std::ostringstream out;
+	Poco::Base64Encoder encoder(out);
+	encoder.rdbuf()->setLineLength(0);
+	encoder << bytes;
+	encoder.close();
+	return out.str();
 }
 
 

@@ -41,6 +41,8 @@ std::string pbkdf2Sha256(const std::string& password, const std::string& salt, u
 
 bool decodeBase64(const std::string& text, std::string& bytes);
 	/// Decodes standard base64 (RFC 4648 §4). Returns false on bytes outside its alphabet.
+std::string encodeBase64(const std::string& bytes);
+	/// Returns bytes in base64 (RFC 4648) on one line, as HTTP fields carry it.
 
 bool equalsConstantTime(const std::string& a, const std::string& b);
 	/// Compares without stopping at the first difference, so the time taken
