@@ -109,16 +109,17 @@ std::vector<Poco::Net::SocketAddress> AdminServer::bind()
 }
 
 
-void AdminServer::start(const std::vector<std::string>& proxyListeners)
+void AdminServer::start(const std::vector<std::string>& proxyListeners, const std::vector<std::string>& plainListeners)
 {
 	_proxyListeners = proxyListeners;
 	_proxyAddresses.clear();
-	for (const std::string& address: proxyListeners) _proxyAddresses.emplace_back(address);
+	for (const std::string& address: plainListeners) _proxyAddresses.emplace_back(address);
 	if (pacProxyAddress(*_settings.get(), _proxyAddresses).empty() && !_sockets.empty())
 	{
-		Poco::Logger::get("fwdproxy").warning("/proxy.pac responds with 404: proxy.pac.proxy is not set and the first "
-			"proxy.listen address " + proxyListeners.front() + " is a wildcard address that browsers cannot "
-			"connect to; set proxy.pac.proxy to the address clients use, such as proxy.example.net:3128");
+		std::string why = plainListeners.empty() ? "every proxy.listen address has a tls: or proxy: mark"
+			: "the first proxy.listen address " + plainListeners.front() + " is a wildcard address that browsers cannot connect to";
+		Poco::Logger::get("fwdproxy").warning("/proxy.pac responds with 404: proxy.pac.proxy is not set and " + why
+			+ "; set proxy.pac.proxy to the address clients use, such as proxy.example.net:3128");
 	}
 
 	int capacity = THREADS_PER_LISTENER * static_cast<int>(_sockets.size());

@@ -16,6 +16,7 @@
 #include <Poco/AutoPtr.h>
 #include <Poco/File.h>
 #include <Poco/Logger.h>
+#include <Poco/Net/NetSSL.h>
 #include <Poco/Path.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/LoggingConfigurator.h>
@@ -61,6 +62,16 @@ Poco::AutoPtr<Poco::Util::MapConfiguration> loggingDefaults()
 	defaults->setString("logging.loggers.root.level", "information");
 	return defaults;
 }
+
+
+// Initializes OpenSSL through POCO for the lifetime of the object.
+struct TlsLibrary
+{
+	TlsLibrary() { Poco::Net::initializeSSL(); }
+	~TlsLibrary() { Poco::Net::uninitializeSSL(); }
+	TlsLibrary(const TlsLibrary&) = delete;
+	TlsLibrary& operator=(const TlsLibrary&) = delete;
+};
 
 
 } // namespace
@@ -326,12 +337,11 @@ bool ProxyApplication::startServing(server::ProxyServer& server, admin::AdminSer
 	const config::Settings& settings)
 {
 	Poco::Logger& logger = Poco::Logger::get("fwdproxy");
-	std::vector<std::string> proxyAddresses;
 	std::vector<Poco::Net::SocketAddress> adminAddresses;
 	try
 	{
-		proxyAddresses = server.bind();
-		for (const std::string& address: proxyAddresses) logger.notice("listening on " + address);
+		server.bind();
+		for (const std::string& listener: server.describeListeners()) logger.notice("listening on " + listener);
 
 		adminAddresses = adminServer.bind();
 		server.addOwnAddresses(adminAddresses);
@@ -362,7 +372,7 @@ bool ProxyApplication::startServing(server::ProxyServer& server, admin::AdminSer
 	}
 
 	server.accept();
-	adminServer.start(proxyAddresses);
+	adminServer.start(server.describeListeners(), server.plainListeners());
 	for (const Poco::Net::SocketAddress& address: adminAddresses)
 	{
 		logger.notice("admin interface at http://" + address.toString() + "/ (/metrics, /status, /proxy.pac)");
@@ -447,6 +457,9 @@ int ProxyApplication::main(const std::vector<std::string>&)
 	if (_helpRequested) return Application::EXIT_OK;
 	if (!_hashUser.empty()) return printPasswordEntry();
 	if (_configFailed) return Application::EXIT_CONFIG;
+
+	// Declared first, so that it outlives the TLS contexts in the settings.
+	TlsLibrary tlsLibrary;
 
 	warnUnknownKeys();
 	config::SettingsPtr settings = loadSettings(true);

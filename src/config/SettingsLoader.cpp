@@ -7,10 +7,16 @@
 #include "fwdproxy/http/RequestTarget.h"
 #include "fwdproxy/http/Syntax.h"
 
+#include <Poco/Environment.h>
 #include <Poco/Path.h>
 
+#include <openssl/ssl.h>
+
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <set>
 
 
 namespace fwdproxy {
@@ -19,6 +25,8 @@ namespace config {
 
 const char* const SettingsLoader::DEFAULTS[][2] = {
 	{"proxy.listen", "0.0.0.0:3128"},
+	{"proxy.tls.certificate", ""},
+	{"proxy.tls.key", ""},
 	{"proxy.user", ""},
 	{"proxy.group", ""},
 	{"proxy.clients.allow", "127.0.0.0/8, ::1, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7, fe80::/10"},
@@ -59,6 +67,9 @@ const char* const SettingsLoader::DEFAULTS[][2] = {
 	{"proxy.admin.clients.allow", "127.0.0.0/8, ::1"},
 	{"proxy.pac.proxy", ""},
 	{"proxy.pac.direct", "localhost, 127.0.0.0/8"},
+	{"proxy.direct", ""},
+	{"proxy.upstream.order", ""},
+	{"proxy.outgoing.address", ""},
 	{nullptr, nullptr},
 };
 
@@ -116,24 +127,65 @@ long SettingsLoader::readInteger(const std::string& key, long minimum, long maxi
 }
 
 
+namespace {
+
+
+// Splits the "tls:", "proxy:" or "proxy+tls:" marks off a listen entry.
+// Addresses start with a digit or "[", so a leading letter starts the marks.
+bool readListenMarks(std::string& entry, Listener& listener)
+{
+	if (entry.empty() || !std::isalpha(static_cast<unsigned char>(entry[0]))) return true;
+
+	std::size_t colon = entry.find(':');
+	if (colon == std::string::npos) return false;
+
+	bool valid = true;
+	std::string marks = http::toLower(entry.substr(0, colon));
+	std::size_t start = 0;
+	while (start <= marks.size())
+	{
+		std::size_t plus = marks.find('+', start);
+		if (plus == std::string::npos) plus = marks.size();
+		std::string mark = marks.substr(start, plus - start);
+		if (mark == "tls" && !listener.tls) listener.tls = true;
+		else if (mark == "proxy" && !listener.proxyProtocol) listener.proxyProtocol = true;
+		else valid = false;
+		start = plus + 1;
+	}
+	entry = entry.substr(colon + 1);
+	return valid;
+}
+
+
+// Only numeric addresses: a name would be resolved once at startup, and
+// POCO reads a value starting with "/" as a Unix socket path.
+bool parseNumericAddress(const std::string& entry, Poco::Net::SocketAddress& result)
+{
+	std::size_t colon = entry.rfind(':');
+	std::string host = colon == std::string::npos ? std::string() : entry.substr(0, colon);
+	std::string port = colon == std::string::npos ? std::string() : entry.substr(colon + 1);
+	bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
+	if (bracketed) host = host.substr(1, host.size() - 2);
+
+	Poco::Net::IPAddress address;
+	bool numeric = policy::parseIPAddress(host, address)
+		&& (bracketed == (address.family() == Poco::Net::IPAddress::IPv6))
+		&& !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos
+		&& std::stoul(port) <= 65535;
+	if (numeric) result = Poco::Net::SocketAddress(address, static_cast<Poco::UInt16>(std::stoul(port)));
+	return numeric;
+}
+
+
+} // namespace
+
+
 void SettingsLoader::readAddressList(const std::string& key, std::vector<Poco::Net::SocketAddress>& addresses)
 {
 	http::forEachListItem(value(key), [&](std::string_view item) {
-		// Only numeric addresses: a name would be resolved once at startup,
-		// and POCO reads a value starting with "/" as a Unix socket path.
 		std::string entry(item);
-		std::size_t colon = entry.rfind(':');
-		std::string host = colon == std::string::npos ? std::string() : entry.substr(0, colon);
-		std::string port = colon == std::string::npos ? std::string() : entry.substr(colon + 1);
-		bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
-		if (bracketed) host = host.substr(1, host.size() - 2);
-
-		Poco::Net::IPAddress address;
-		bool numeric = policy::parseIPAddress(host, address)
-			&& (bracketed == (address.family() == Poco::Net::IPAddress::IPv6))
-			&& !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos
-			&& std::stoul(port) <= 65535;
-		if (numeric) addresses.emplace_back(address, static_cast<Poco::UInt16>(std::stoul(port)));
+		Poco::Net::SocketAddress address;
+		if (parseNumericAddress(entry, address)) addresses.push_back(address);
 		else addProblem(key, entry, "HOST:PORT with a numeric address, such as 127.0.0.1:3128 or [::1]:3128");
 	});
 }
@@ -142,7 +194,22 @@ void SettingsLoader::readAddressList(const std::string& key, std::vector<Poco::N
 void SettingsLoader::readListen(Settings& settings)
 {
 	const std::string key = "proxy.listen";
-	readAddressList(key, settings.listen);
+	http::forEachListItem(value(key), [&](std::string_view item) {
+		std::string written(item);
+		std::string entry = written;
+		Listener listener;
+		if (!readListenMarks(entry, listener))
+		{
+			addProblem(key, written, "HOST:PORT, optionally marked tls:, proxy: or proxy+tls:");
+			return;
+		}
+		if (!parseNumericAddress(entry, listener.address))
+		{
+			addProblem(key, written, "HOST:PORT with a numeric address, such as 127.0.0.1:3128, [::1]:3128 or tls:127.0.0.1:3129");
+			return;
+		}
+		settings.listen.push_back(listener);
+	});
 	if (settings.listen.empty() && _problems.empty())
 	{
 		addProblem(key, value(key), "at least one HOST:PORT address");
@@ -185,7 +252,13 @@ void SettingsLoader::readHostPatterns(const std::string& key, policy::HostPatter
 
 bool SettingsLoader::readBool(const std::string& key)
 {
-	std::string text = http::toLower(http::trimWhitespace(value(key)));
+	return readBool(key, value(key));
+}
+
+
+bool SettingsLoader::readBool(const std::string& key, const std::string& written)
+{
+	std::string text = http::toLower(http::trimWhitespace(written));
 	if (text == "true" || text == "yes" || text == "on" || text == "1") return true;
 	if (text == "false" || text == "no" || text == "off" || text == "0") return false;
 
@@ -331,6 +404,182 @@ bool SettingsLoader::parsePacDirectRule(const std::string& entry, PacDirectRule&
 }
 
 
+void SettingsLoader::readTls(Settings& settings)
+{
+	bool needed = false;
+	for (const Listener& listener: settings.listen) needed = needed || listener.tls;
+	if (!needed) return;
+
+	std::string certificate = resolvePath(std::string(http::trimWhitespace(value("proxy.tls.certificate"))));
+	std::string key = resolvePath(std::string(http::trimWhitespace(value("proxy.tls.key"))));
+	if (certificate.empty())
+	{
+		addProblem("proxy.tls.certificate", certificate, "the PEM certificate file for the tls: listeners in proxy.listen");
+		return;
+	}
+
+	// An empty key means that the certificate file contains the key as well.
+	try
+	{
+		settings.tlsServerContext = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE,
+			key.empty() ? certificate : key, certificate, "", Poco::Net::Context::VERIFY_NONE, 9, false, "DEFAULT");
+		settings.tlsServerContext->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+	}
+	catch (const Poco::Exception& e)
+	{
+		addProblem("proxy.tls.certificate", certificate, "a readable PEM certificate with its key in proxy.tls.key ("
+			+ e.displayText() + ")");
+		return;
+	}
+	if (SSL_CTX_check_private_key(settings.tlsServerContext->sslContext()) != 1)
+	{
+		addProblem("proxy.tls.key", key, "the private key that belongs to proxy.tls.certificate");
+	}
+}
+
+
+bool SettingsLoader::readParentCredentials(const std::string& name, upstream::ParentProxy& parent)
+{
+	const std::string fileKey = "proxy.upstream." + name + ".credentialsFile";
+	const std::string environmentKey = "proxy.upstream." + name + ".credentialsEnv";
+	std::string file = resolvePath(std::string(http::trimWhitespace(_configuration.getRawString(fileKey, ""))));
+	std::string variable(http::trimWhitespace(_configuration.getRawString(environmentKey, "")));
+	int sources = (parent.hasCredentials ? 1 : 0) + (file.empty() ? 0 : 1) + (variable.empty() ? 0 : 1);
+	if (sources > 1)
+	{
+		addProblem(fileKey, file, "credentials from only one of the URL, " + fileKey + " and " + environmentKey);
+		return false;
+	}
+
+	// Messages name the file or variable, never what it contains.
+	std::string text;
+	if (!file.empty())
+	{
+		std::ifstream in(file);
+		if (!in || !std::getline(in, text))
+		{
+			addProblem(fileKey, file, "a readable file whose first line is user:password");
+			return false;
+		}
+	}
+	else if (!variable.empty())
+	{
+		if (!Poco::Environment::has(variable))
+		{
+			addProblem(environmentKey, variable, "the name of an environment variable that is set to user:password");
+			return false;
+		}
+		text = Poco::Environment::get(variable);
+	}
+	else
+	{
+		return true;
+	}
+
+	if (!upstream::parseCredentials(text, parent.user, parent.password))
+	{
+		addProblem(file.empty() ? environmentKey : fileKey, file.empty() ? variable : file,
+			"credentials in the form user:password with a non-empty user");
+		return false;
+	}
+	parent.hasCredentials = true;
+	return true;
+}
+
+
+bool SettingsLoader::readParent(const std::string& name, upstream::ParentProxy& parent)
+{
+	const std::string prefix = "proxy.upstream." + name + ".";
+	static const std::set<std::string> KNOWN = {"url", "destinations", "caFile", "verify", "credentialsFile", "credentialsEnv"};
+	Poco::Util::AbstractConfiguration::Keys keys;
+	_configuration.keys("proxy.upstream." + name, keys);
+	for (const std::string& key: keys)
+	{
+		if (KNOWN.count(key) == 0) addProblem(prefix + key, _configuration.getRawString(prefix + key, ""),
+			"one of the keys " + prefix + "url, destinations, caFile, verify, credentialsFile or credentialsEnv");
+	}
+
+	parent.name = name;
+	std::string url(http::trimWhitespace(_configuration.getRawString(prefix + "url", "")));
+	std::string error;
+	if (!upstream::parseParentUrl(url, parent, error))
+	{
+		addProblem(prefix + "url", upstream::redactUrl(url), "http://, https:// or socks5:// with [user:password@]host:port ("
+			+ error + ")");
+		return false;
+	}
+
+	std::string destinations = _configuration.getRawString(prefix + "destinations", "*");
+	std::string badEntry;
+	if (!upstream::DestinationSet::parse(destinations, parent.destinations, badEntry))
+	{
+		addProblem(prefix + "destinations", badEntry, "a host name, .domain, address, CIDR block or *");
+		return false;
+	}
+
+	if (!readParentCredentials(name, parent)) return false;
+
+	bool verify = readBool(prefix + "verify", _configuration.getRawString(prefix + "verify", "true"));
+	std::string caFile = resolvePath(std::string(http::trimWhitespace(_configuration.getRawString(prefix + "caFile", ""))));
+	if (parent.scheme != upstream::ParentScheme::Https) return true;
+
+	parent.tlsContext = upstream::makeTlsClientContext(parent.host, verify, caFile, error);
+	if (!parent.tlsContext)
+	{
+		addProblem(prefix + "caFile", caFile, "a readable file of PEM CA certificates (" + error + ")");
+		return false;
+	}
+	return true;
+}
+
+
+void SettingsLoader::readUpstream(Settings& settings)
+{
+	upstream::DestinationSet direct;
+	std::string badEntry;
+	if (!upstream::DestinationSet::parse(value("proxy.direct"), direct, badEntry))
+	{
+		addProblem("proxy.direct", badEntry, "a host name, .domain, address, CIDR block or *");
+	}
+
+	// Entries not named in the order are kept in the file but not used.
+	std::vector<upstream::ParentProxy> parents;
+	std::set<std::string> seen;
+	http::forEachListItem(value("proxy.upstream.order"), [&](std::string_view item) {
+		std::string name(item);
+		if (!http::isToken(name) || name.find('.') != std::string::npos || !seen.insert(name).second)
+		{
+			addProblem("proxy.upstream.order", name, "names of proxy.upstream.NAME entries, each once, without dots");
+			return;
+		}
+
+		upstream::ParentProxy parent;
+		if (readParent(name, parent)) parents.push_back(std::move(parent));
+	});
+	settings.router = upstream::Router(std::move(direct), std::move(parents));
+}
+
+
+void SettingsLoader::readOutgoingAddresses(Settings& settings)
+{
+	const std::string key = "proxy.outgoing.address";
+	http::forEachListItem(value(key), [&](std::string_view item) {
+		std::string entry(item);
+		Poco::Net::IPAddress address;
+		bool duplicateFamily = false;
+		bool valid = policy::parseIPAddress(entry, address);
+		for (const Poco::Net::IPAddress& other: settings.outgoingAddresses)
+		{
+			duplicateFamily = duplicateFamily || (valid && other.family() == address.family());
+		}
+
+		if (!valid) addProblem(key, entry, "numeric local IP addresses, such as 192.0.2.1, 2001:db8::1");
+		else if (duplicateFamily) addProblem(key, entry, "at most one IPv4 and one IPv6 address");
+		else settings.outgoingAddresses.push_back(address);
+	});
+}
+
+
 std::string SettingsLoader::resolvePath(const std::string& path) const
 {
 	if (path.empty() || _baseDirectory.empty()) return path;
@@ -347,6 +596,7 @@ SettingsPtr SettingsLoader::load()
 	readListen(*settings);
 	settings->user = std::string(http::trimWhitespace(value("proxy.user")));
 	settings->group = std::string(http::trimWhitespace(value("proxy.group")));
+	readTls(*settings);
 	readCidrSet("proxy.clients.allow", settings->clientsAllow);
 	readCidrSet("proxy.clients.deny", settings->clientsDeny);
 	readAuthentication(*settings);
@@ -388,6 +638,9 @@ SettingsPtr SettingsLoader::load()
 	settings->poolIdleTimeout = readSeconds("proxy.timeouts.poolIdle");
 	settings->dnsCacheTime = readSeconds("proxy.dns.cacheTime", true);
 	readObservability(*settings);
+
+	readUpstream(*settings);
+	readOutgoingAddresses(*settings);
 
 	if (!_problems.empty()) return nullptr;
 	return settings;

@@ -49,6 +49,7 @@ const ReasonInfo REASONS[] = {
 	{"connect_timeout", 504, "The connection to the destination timed out"},
 	{"response_timeout", 504, "The destination did not answer in time"},
 	{"bad_response", 502, "The destination sent an invalid response"},
+	{"parent_failed", 502, "The parent proxy could not be reached or rejected the request"},
 	{"forwarding_loop", 508, "The request has already passed through this proxy (forwarding loop)"},
 	{"max_forwards", 200, "Max-Forwards reached zero"},
 };

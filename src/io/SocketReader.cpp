@@ -113,7 +113,7 @@ SocketReader::FillResult SocketReader::fill(int timeoutMilliseconds)
 	if (!_socket.secure()) return receiveWithTimeout(space, spaceSize, timeoutMilliseconds);
 #endif
 
-	if (waitReadable(_socket.impl()->sockfd(), timeoutMilliseconds) == WaitResult::TimedOut)
+	if (waitReadable(_socket, timeoutMilliseconds) == WaitResult::TimedOut)
 	{
 		return FillResult::TimedOut;
 	}

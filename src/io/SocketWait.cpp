@@ -38,4 +38,17 @@ WaitResult waitReadable(poco_socket_t fd, int timeoutMilliseconds)
 }
 
 
+bool hasBufferedTlsBytes(Poco::Net::StreamSocket& socket)
+{
+	return socket.secure() && socket.available() > 0;
+}
+
+
+WaitResult waitReadable(Poco::Net::StreamSocket& socket, int timeoutMilliseconds)
+{
+	if (hasBufferedTlsBytes(socket)) return WaitResult::Ready;
+	return waitReadable(socket.impl()->sockfd(), timeoutMilliseconds);
+}
+
+
 } } // namespace fwdproxy::io

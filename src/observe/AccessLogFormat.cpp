@@ -139,6 +139,7 @@ bool isUpstreamFailure(Reason reason)
 	case Reason::ConnectTimeout:
 	case Reason::ResponseTimeout:
 	case Reason::BadResponse:
+	case Reason::ParentFailed:
 		return true;
 	default:
 		return false;
@@ -217,7 +218,9 @@ std::string formatSquid(const AccessRecord& record, std::chrono::system_clock::t
 	line += orDash(record.target);
 	line += ' ';
 	line += encodeUser(record.user);
-	line += record.upstream.empty() ? " HIER_NONE/-" : " HIER_DIRECT/" + record.upstream;
+	// Squid names the first parent that answers FIRSTUP_PARENT.
+	if (record.upstream.empty()) line += " HIER_NONE/-";
+	else line += (record.throughParent ? " FIRSTUP_PARENT/" : " HIER_DIRECT/") + record.upstream;
 	line += ' ';
 	line += mediaType(record.contentType);
 	return line;

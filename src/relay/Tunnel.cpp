@@ -3,6 +3,8 @@
 //
 
 #include "fwdproxy/relay/Tunnel.h"
+#include "fwdproxy/io/SocketShutdown.h"
+#include "fwdproxy/io/SocketWait.h"
 #include "fwdproxy/io/SplicePipe.h"
 
 #include <Poco/Exception.h>
@@ -34,9 +36,19 @@ const std::size_t BUFFER_SIZE = 64 * 1024;
 
 struct Direction
 {
+	Direction(StreamSocket& source, StreamSocket& destination, std::uint64_t& counter, bool spliceable):
+		from(source),
+		to(destination),
+		bytes(counter),
+		splice(spliceable)
+	{
+	}
+
 	StreamSocket& from;
 	StreamSocket& to;
 	std::uint64_t& bytes;
+	bool splice;                  ///< Both sockets are plain TCP, so splice(2) can move the bytes.
+	Direction* reverse = nullptr;
 	bool open = true;
 	io::SplicePipe pipe;
 };
@@ -47,12 +59,17 @@ void endDirection(Direction& direction)
 	direction.open = false;
 	try
 	{
-		direction.to.shutdownSend();
+		io::shutdownSending(direction.to);
 	}
 	catch (const Poco::Exception&)
 	{
 		// The other side is already gone; the loop ends when its read fails too.
 	}
+
+	// Ending a TLS socket's sending half closed it both ways, so nothing more
+	// can be read from it, and the reverse direction ends here as well.
+	Direction& reverse = *direction.reverse;
+	if (direction.to.secure() && reverse.open) endDirection(reverse);
 }
 
 
@@ -61,7 +78,7 @@ void endDirection(Direction& direction)
 // send timeout set by the caller bounds that.
 void pump(Direction& direction, std::vector<char>& buffer)
 {
-	if (io::SplicePipe::supported())
+	if (direction.splice)
 	{
 		io::SplicePipe::Moved moved = direction.pipe.move(direction.from.impl()->sockfd(), direction.to.impl()->sockfd(),
 			BUFFER_SIZE);
@@ -90,9 +107,12 @@ TunnelResult runTunnel(StreamSocket& client, StreamSocket& server, std::string_v
 	std::chrono::milliseconds idleTimeout)
 {
 	TunnelResult result;
-	std::vector<char> buffer(io::SplicePipe::supported() ? 0 : BUFFER_SIZE);
-	Direction up{client, server, result.clientToServer, true, {}};
-	Direction down{server, client, result.serverToClient, true, {}};
+	bool splice = io::SplicePipe::supported() && !client.secure() && !server.secure();
+	std::vector<char> buffer(splice ? 0 : BUFFER_SIZE);
+	Direction up(client, server, result.clientToServer, splice);
+	Direction down(server, client, result.serverToClient, splice);
+	up.reverse = &down;
+	down.reverse = &up;
 	int timeout = static_cast<int>(idleTimeout.count());
 
 	try
@@ -111,17 +131,20 @@ TunnelResult runTunnel(StreamSocket& client, StreamSocket& server, std::string_v
 			fds[1].fd = down.open ? server.impl()->sockfd() : -1;
 			fds[1].events = POLLIN;
 
-			int rc = ::poll(fds, 2, timeout);
+			// Decrypted bytes waiting in a TLS library are invisible to poll(2).
+			bool upBuffered = up.open && io::hasBufferedTlsBytes(client);
+			bool downBuffered = down.open && io::hasBufferedTlsBytes(server);
+			int rc = ::poll(fds, 2, upBuffered || downBuffered ? 0 : timeout);
 			if (rc < 0 && errno == EINTR) continue;
 			if (rc < 0) throw Poco::IOException("poll failed", std::strerror(errno));
-			if (rc == 0)
+			if (rc == 0 && !upBuffered && !downBuffered)
 			{
 				result.idleTimeout = true;
 				break;
 			}
 
-			if (up.open && fds[0].revents != 0) pump(up, buffer);
-			if (down.open && fds[1].revents != 0) pump(down, buffer);
+			if (up.open && (upBuffered || fds[0].revents != 0)) pump(up, buffer);
+			if (down.open && (downBuffered || fds[1].revents != 0)) pump(down, buffer);
 		}
 	}
 	catch (const Poco::Exception&)

@@ -26,7 +26,13 @@ namespace {
 class BodySink
 {
 public:
-	BodySink(Peer& destination, bool chunked): _destination(destination), _chunked(chunked) {}
+	// splice(2) would move TLS records undecrypted, so it needs plain TCP on both ends.
+	BodySink(Peer& destination, bool chunked, bool plainSource):
+		_destination(destination),
+		_chunked(chunked),
+		_spliceable(plainSource && !destination.socket().secure())
+	{
+	}
 
 	void write(const char* data, std::size_t length)
 	{
@@ -53,7 +59,7 @@ public:
 		_destination.send("\r\n");
 	}
 
-	bool canSplice() const { return !_chunked && io::SplicePipe::supported(); }
+	bool canSplice() const { return !_chunked && _spliceable && io::SplicePipe::supported(); }
 
 	// Moves bytes that are ready on source straight to the destination.
 	io::SplicePipe::Moved splice(Peer& source, std::size_t max)
@@ -80,6 +86,7 @@ public:
 private:
 	Peer& _destination;
 	bool _chunked;
+	bool _spliceable;
 	std::string _frame;
 	io::SplicePipe _pipe;
 };
@@ -121,7 +128,7 @@ Fill waitSource(Peer& source, int timeoutMilliseconds)
 {
 	try
 	{
-		io::WaitResult result = io::waitReadable(source.socket().impl()->sockfd(), timeoutMilliseconds);
+		io::WaitResult result = io::waitReadable(source.socket(), timeoutMilliseconds);
 		return result == io::WaitResult::Ready ? Fill::Data : Fill::TimedOut;
 	}
 	catch (const Poco::Exception&)
@@ -273,7 +280,7 @@ RelayResult relayUntilClose(Peer& source, BodySink& sink, int timeout)
 RelayResult relayBody(Peer& source, const http::BodyFraming& framing, Peer& destination, bool chunkedOutput,
 	int timeoutMilliseconds, std::uint64_t maxBodyBytes)
 {
-	BodySink sink(destination, chunkedOutput);
+	BodySink sink(destination, chunkedOutput, !source.socket().secure());
 	try
 	{
 		switch (framing.kind)

@@ -8,9 +8,13 @@
 #include "fwdproxy/server/ConnectionRegistry.h"
 #include "fwdproxy/server/Forwarder.h"
 #include "fwdproxy/server/HeadReader.h"
+#include "fwdproxy/server/ProxyHeaderReader.h"
+#include "fwdproxy/io/SocketShutdown.h"
+#include "fwdproxy/policy/CidrSet.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
+#include <Poco/Net/SecureStreamSocket.h>
 
 
 using fwdproxy::http::Reason;
@@ -36,13 +40,14 @@ const int LINGER_MILLISECONDS = 2000;
 
 
 ClientConnection::ClientConnection(const Poco::Net::StreamSocket& socket, config::SettingsPtr settings,
-	SharedState& shared):
+	SharedState& shared, bool proxyProtocol):
 	Poco::Net::TCPServerConnection(socket),
 	_settings(std::move(settings)),
 	_shared(shared),
 	_registry(shared.registry),
 	_client(socket, CLIENT_BUFFER),
-	_origin(ORIGIN_BUFFER)
+	_origin(ORIGIN_BUFFER),
+	_proxyProtocol(proxyProtocol)
 {
 }
 
@@ -60,10 +65,10 @@ void ClientConnection::run()
 	std::string host = "-";
 	try
 	{
-		Poco::Net::SocketAddress peer = _client.socket().peerAddress();
-		address = peer.toString();
-		host = peer.host().toString();
-		_allowed = _settings->clientsAllow.contains(peer.host()) && !_settings->clientsDeny.contains(peer.host());
+		_peer = _client.socket().peerAddress();
+		_peerKnown = true;
+		address = _peer.toString();
+		host = _peer.host().toString();
 	}
 	catch (const Poco::Exception&)
 	{
@@ -71,6 +76,14 @@ void ClientConnection::run()
 	}
 
 	ConnectionRegistry::Counts counts = _registry.add(this, host);
+	if (!open(address, host, counts))
+	{
+		_client.close();
+		_registry.remove(this, host);
+		return;
+	}
+	_allowed = _peerKnown && _settings->clientsAllow.contains(_peer.host()) && !_settings->clientsDeny.contains(_peer.host());
+
 	ExchangeContext context{*_settings, _client, _origin, _shared, address, host, counts.id, false};
 	try
 	{
@@ -88,6 +101,88 @@ void ClientConnection::run()
 	// close after its response must not count against the limits meanwhile.
 	_registry.remove(this, host);
 	lingeringClose();
+}
+
+
+bool ClientConnection::open(std::string& address, std::string& host, ConnectionRegistry::Counts& counts)
+{
+	// A stopping server wakes a connection that is still setting up, as it
+	// wakes an idle one; both wait for the peer only.
+	_idle.store(true);
+	if (_registry.stopping())
+	{
+		_idle.store(false);
+		return false;
+	}
+
+	// The PROXY protocol header comes first, before any TLS byte, and both
+	// must be done within the header timeout.
+	io::Deadline deadline = io::Deadline::after(_settings->headerTimeout);
+	bool ready = false;
+	try
+	{
+		ready = (!_proxyProtocol || takeProxyHeader(deadline, address, host, counts))
+			&& completeTlsHandshake(deadline, address, counts.id);
+	}
+	catch (const Poco::Exception& e)
+	{
+		Poco::Logger::get("fwdproxy").warning(address + " #" + std::to_string(counts.id) + ": connection failed: " + e.displayText());
+	}
+	_idle.store(false);
+	return ready;
+}
+
+
+bool ClientConnection::takeProxyHeader(const io::Deadline& deadline, std::string& address, std::string& host,
+	ConnectionRegistry::Counts& counts)
+{
+	http::ProxyHeader header;
+	std::string problem;
+	ProxyHeaderRead result = readProxyHeader(_client.socket(), deadline, header, problem);
+	if (result != ProxyHeaderRead::Complete)
+	{
+		// A balancer's health check may connect and close without a byte, which is no fault.
+		std::string message = address + " #" + std::to_string(counts.id) + ": " + problem + "; connection closed";
+		if (result == ProxyHeaderRead::Closed) Poco::Logger::get("fwdproxy").debug(message);
+		else Poco::Logger::get("fwdproxy").warning(message);
+		return false;
+	}
+
+	// Without addresses (a health check, or an unknown family) the balancer itself is the client.
+	Poco::Net::IPAddress source;
+	if (!header.hasAddresses || !policy::parseIPAddress(header.sourceAddress, source)) return true;
+
+	std::string from = host;
+	_peer = Poco::Net::SocketAddress(source, header.sourcePort);
+	_peerKnown = true;
+	address = _peer.toString();
+	host = _peer.host().toString();
+	counts.fromClient = _registry.moveClient(from, host);
+	return true;
+}
+
+
+bool ClientConnection::completeTlsHandshake(const io::Deadline& deadline, const std::string& address, std::uint64_t id)
+{
+	if (!_client.socket().secure()) return true;
+
+	Poco::Net::SecureStreamSocket secure(_client.socket());
+	Poco::Timespan handshakeTimeout(static_cast<Poco::Timespan::TimeDiff>(deadline.remainingMilliseconds()) * 1000);
+	secure.setReceiveTimeout(handshakeTimeout);
+	secure.setSendTimeout(handshakeTimeout);
+	try
+	{
+		secure.completeHandshake();
+	}
+	catch (const Poco::Exception& e)
+	{
+		Poco::Logger::get("fwdproxy").notice(address + " #" + std::to_string(id) + ": TLS handshake failed: " + e.displayText());
+		return false;
+	}
+
+	// Reads wait in poll(2) first, so this bounds only a read that stops in the middle of a TLS record.
+	secure.setReceiveTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(_settings->responseTimeout.count()) * 1000));
+	return true;
 }
 
 
@@ -123,7 +218,7 @@ ExchangeEnd ClientConnection::admitAndDispatch(ExchangeContext& context, const h
 	}
 
 	policy::Authenticator* authenticator = _settings->authenticator.get();
-	if (authenticator != nullptr && !_settings->authExemptClients.contains(_client.socket().peerAddress().host()))
+	if (authenticator != nullptr && !_settings->authExemptClients.contains(_peer.host()))
 	{
 		std::string user;
 		policy::Authenticator::Result result = authenticator->check(request.fields, user);
@@ -264,7 +359,7 @@ void ClientConnection::lingeringClose()
 {
 	try
 	{
-		_client.socket().shutdownSend();
+		io::shutdownSending(_client.socket());
 		io::Deadline deadline = io::Deadline::after(std::chrono::milliseconds(LINGER_MILLISECONDS));
 		while (!deadline.passed())
 		{

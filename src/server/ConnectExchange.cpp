@@ -5,7 +5,7 @@
 #include "fwdproxy/server/ConnectExchange.h"
 #include "fwdproxy/http/RequestTarget.h"
 #include "fwdproxy/relay/Tunnel.h"
-#include "fwdproxy/upstream/Connector.h"
+#include "fwdproxy/server/NextHop.h"
 
 #include <Poco/Exception.h>
 
@@ -32,21 +32,18 @@ ExchangeEnd runConnect(ExchangeContext& context, const http::RequestHead& reques
 	reason = context.checkDestination(target.host, detail);
 	if (reason != Reason::None) return context.reject(reason, target.hostPort() + " (" + detail + ")", detail, record);
 
-	upstream::Connection connection = context.connect(target.host, target.port);
-	if (connection.reason != Reason::None)
-	{
-		return context.reject(connection.reason, target.hostPort(), connection.detail, record);
-	}
-
 	// The tunnel's socket goes into the origin peer so that a stopping server can shut it down.
-	context.releaseOrigin();
-	context.origin.attach(connection.socket, "");
+	if (!NextHop(context, target, record).openTunnel()) return ExchangeEnd::Close;
 	record.upstream = context.origin.remoteHost();
 
 	record.status = 200;
 	try
 	{
-		context.client.send("HTTP/1.1 200 Connection established\r\n\r\n");
+		// A parent may have passed on the destination's first bytes with its own response.
+		io::SocketReader& early = context.origin.reader();
+		context.client.send("HTTP/1.1 200 Connection established\r\n\r\n", early.available() > 0 ? SEND_MORE : 0);
+		context.client.send(early.buffered());
+		early.consume(early.available());
 	}
 	catch (const Poco::Exception& e)
 	{

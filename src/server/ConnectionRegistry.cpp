@@ -27,9 +27,22 @@ void ConnectionRegistry::remove(ClientConnection* connection, const std::string&
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	_connections.erase(connection);
+	uncount(clientHost);
+}
 
+
+void ConnectionRegistry::uncount(const std::string& clientHost)
+{
 	auto entry = _perClient.find(clientHost);
 	if (entry != _perClient.end() && --entry->second == 0) _perClient.erase(entry);
+}
+
+
+std::size_t ConnectionRegistry::moveClient(const std::string& from, const std::string& to)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	uncount(from);
+	return ++_perClient[to];
 }
 
 

@@ -80,7 +80,8 @@ http::Reason ExchangeContext::checkDestination(const std::string& host, std::str
 
 upstream::Connector ExchangeContext::connector() const
 {
-	return upstream::Connector(shared.resolver, settings.denyNetworks, shared.selfAddresses, settings.connectTimeout);
+	return upstream::Connector(shared.resolver, settings.denyNetworks, shared.selfAddresses, settings.connectTimeout,
+		settings.outgoingAddresses);
 }
 
 

@@ -11,7 +11,6 @@
 #include "fwdproxy/server/BodyRelay.h"
 #include "fwdproxy/server/ConnectExchange.h"
 #include "fwdproxy/server/HeadReader.h"
-#include "fwdproxy/upstream/Connector.h"
 
 #include <Poco/Exception.h>
 
@@ -76,7 +75,8 @@ bool isPersistent(int versionMinor, const http::Fields& fields)
 Forwarder::Forwarder(ExchangeContext& context, const http::RequestHead& request, observe::AccessRecord& record):
 	_context(context),
 	_request(request),
-	_record(record)
+	_record(record),
+	_hop(context, _target, record)
 {
 }
 
@@ -235,43 +235,7 @@ ExchangeEnd Forwarder::exchangeOnce(bool& retry)
 
 bool Forwarder::connectOrigin(bool& reused)
 {
-	Peer& origin = _context.origin;
-	std::string key = _target.hostPort();
-	if (origin.connected() && origin.key() == key)
-	{
-		// An idle origin connection that is readable has been closed (or sent
-		// junk) while idle; it cannot carry this request. The check costs a
-		// system call, and a request that can be retried finds out anyway.
-		bool retryable = isIdempotent(_request.method) && !hasBody(_requestBody);
-		bool stale = origin.reader().available() > 0
-			|| (!retryable && io::waitReadable(origin.socket().impl()->sockfd(), 0) == io::WaitResult::Ready);
-		if (!stale)
-		{
-			reused = true;
-			return true;
-		}
-		origin.close();
-	}
-	_context.releaseOrigin();
-
-	Poco::Net::StreamSocket pooled;
-	if (_context.shared.pool.take(key, pooled))
-	{
-		origin.attach(pooled, key);
-		reused = true;
-		return true;
-	}
-
-	upstream::Connection connection = _context.connect(_target.host, _target.port);
-	if (connection.reason != Reason::None)
-	{
-		_context.reject(connection.reason, _target.hostPort(), connection.detail, _record);
-		return false;
-	}
-
-	connection.socket.setSendTimeout(Poco::Timespan(_context.settings.responseTimeout.count() * 1000));
-	origin.attach(connection.socket, key);
-	return true;
+	return _hop.openForRequest(isIdempotent(_request.method) && !hasBody(_requestBody), reused);
 }
 
 
@@ -290,11 +254,12 @@ std::string Forwarder::buildOriginRequest() const
 	head.reserve(256 + _request.target.size());
 	head += _request.method;
 	head += ' ';
-	head += _target.originForm;
+	head += _hop.requestTarget();
 	head += " HTTP/1.1\r\nHost: ";
 	head += _target.authority;
 	head += "\r\n";
 	fields.serialize(head);
+	head += _hop.proxyAuthorization();
 
 	if (!_maxForwards.empty()) head += "Max-Forwards: " + _maxForwards + "\r\n";
 	if (!_upgrade.empty()) head += "Upgrade: " + _upgrade + "\r\nConnection: upgrade\r\n";
@@ -413,7 +378,7 @@ Forwarder::Sent Forwarder::awaitContinue()
 	Peer& origin = _context.origin;
 	int wait = static_cast<int>(_context.settings.expectContinueTimeout.count());
 	if (origin.reader().available() == 0
-		&& io::waitReadable(origin.socket().impl()->sockfd(), wait) == io::WaitResult::TimedOut)
+		&& io::waitReadable(origin.socket(), wait) == io::WaitResult::TimedOut)
 	{
 		// RFC 9110 §10.1.1: an origin may never send 100; the body goes anyway.
 		return Sent::Ok;
@@ -585,6 +550,7 @@ ExchangeEnd Forwarder::switchProtocols()
 ExchangeEnd Forwarder::relayResponse()
 {
 	if (_response.status == 101) return switchProtocols();
+	if (_hop.isParentAuthenticationFailure(_response.status)) return _hop.rejectParentAuthentication();
 
 	Reason reason = http::responseFraming(_response, _request.method, _responseBody);
 	if (reason != Reason::None)

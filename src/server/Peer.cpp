@@ -3,6 +3,7 @@
 //
 
 #include "fwdproxy/server/Peer.h"
+#include "fwdproxy/io/SocketShutdown.h"
 
 #include <Poco/Exception.h>
 
@@ -78,14 +79,9 @@ void Peer::shutdown()
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (!_connected) return;
 
-	try
-	{
-		_socket.shutdown();
-	}
-	catch (const Poco::Exception&)
-	{
-		// The socket already failed or closed, which is what shutdown wanted.
-	}
+	// Another thread may be inside a TLS read on this socket, so only the
+	// descriptor is touched, never the TLS state.
+	io::shutdownBoth(_socket);
 }
 
 

@@ -7,6 +7,7 @@
 
 #include <Poco/Logger.h>
 #include <Poco/Net/NetworkInterface.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Thread.h>
 
@@ -58,9 +59,9 @@ bool waitUntilIdle(const ConnectionRegistry& registry, std::chrono::milliseconds
 } // namespace
 
 
-Poco::Net::ServerSocket bindListener(const Poco::Net::SocketAddress& address)
+Poco::Net::ServerSocket bindListener(const Poco::Net::SocketAddress& address, const Poco::Net::Context::Ptr& tlsContext)
 {
-	Poco::Net::ServerSocket socket;
+	Poco::Net::ServerSocket socket = tlsContext ? Poco::Net::SecureServerSocket(tlsContext) : Poco::Net::ServerSocket();
 	if (address.family() == Poco::Net::SocketAddress::IPv6)
 	{
 		// IPV6_V6ONLY lets "0.0.0.0:3128, [::]:3128" bind both families side by side.
@@ -103,13 +104,41 @@ std::vector<std::string> ProxyServer::bind()
 		settings->stackSizeKiB * 1024);
 
 	std::vector<std::string> bound;
-	for (const Poco::Net::SocketAddress& address: settings->listen)
+	for (const config::Listener& listener: settings->listen)
 	{
-		_sockets.push_back(bindListener(address));
+		_sockets.push_back(bindListener(listener.address, listener.tls ? settings->tlsServerContext : nullptr));
+		_listeners.push_back(listener);
+		_listeners.back().address = _sockets.back().address();
 		addSelfAddresses(_sockets.back().address(), _shared->selfAddresses);
 		bound.push_back(_sockets.back().address().toString());
 	}
 	return bound;
+}
+
+
+std::vector<std::string> ProxyServer::describeListeners() const
+{
+	std::vector<std::string> descriptions;
+	for (const config::Listener& listener: _listeners)
+	{
+		std::string text = listener.address.toString();
+		if (listener.tls && listener.proxyProtocol) text += " with TLS and the PROXY protocol";
+		else if (listener.tls) text += " with TLS";
+		else if (listener.proxyProtocol) text += " with the PROXY protocol";
+		descriptions.push_back(text);
+	}
+	return descriptions;
+}
+
+
+std::vector<std::string> ProxyServer::plainListeners() const
+{
+	std::vector<std::string> addresses;
+	for (const config::Listener& listener: _listeners)
+	{
+		if (!listener.tls && !listener.proxyProtocol) addresses.push_back(listener.address.toString());
+	}
+	return addresses;
 }
 
 
@@ -122,7 +151,7 @@ void ProxyServer::addOwnAddresses(const std::vector<Poco::Net::SocketAddress>& a
 void ProxyServer::accept()
 {
 	config::SettingsPtr settings = _settings.get();
-	for (Poco::Net::ServerSocket& socket: _sockets)
+	for (std::size_t i = 0; i < _sockets.size(); ++i)
 	{
 		Poco::Net::TCPServerParams::Ptr params = new Poco::Net::TCPServerParams;
 		params->setMaxThreads(settings->maxThreads);
@@ -134,7 +163,7 @@ void ProxyServer::accept()
 		params->setThreadIdleTime(Poco::Timespan(1, 0));
 
 		auto server = std::make_unique<Poco::Net::TCPServer>(
-			new ConnectionFactory(_settings, *_shared), *_pool, socket, params);
+			new ConnectionFactory(_settings, *_shared, _listeners[i].proxyProtocol), *_pool, _sockets[i], params);
 		server->start();
 		_servers.push_back(std::move(server));
 	}
@@ -147,6 +176,7 @@ void ProxyServer::stop()
 	{
 		for (auto& socket: _sockets) socket.close();
 		_sockets.clear();
+		_listeners.clear();
 		return;
 	}
 
@@ -166,6 +196,7 @@ void ProxyServer::stop()
 
 	_servers.clear();
 	_sockets.clear();
+	_listeners.clear();
 	_pool->joinAll();
 }
 

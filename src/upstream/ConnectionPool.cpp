@@ -34,7 +34,7 @@ bool isLive(Poco::Net::StreamSocket& socket)
 {
 	try
 	{
-		return io::waitReadable(socket.impl()->sockfd(), 0) == io::WaitResult::TimedOut;
+		return io::waitReadable(socket, 0) == io::WaitResult::TimedOut;
 	}
 	catch (const Poco::Exception&)
 	{

@@ -10,6 +10,9 @@
 
 #include <algorithm>
 
+#ifndef _WIN32
+#include <netinet/in.h>
+#endif
 
 
 using Poco::Net::IPAddress;
@@ -21,12 +24,33 @@ namespace fwdproxy {
 namespace upstream {
 
 
+namespace {
+
+
+// Binds the socket to a local address before it connects, so that the
+// connection comes from that address. The port stays 0 for the kernel to choose, and
+// IP_BIND_ADDRESS_NO_PORT delays that choice to connect(), where the port
+// can be shared between different destinations.
+void bindOutgoing(StreamSocket& socket, const IPAddress& local)
+{
+#ifdef IP_BIND_ADDRESS_NO_PORT
+	socket.impl()->setOption(IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1);
+#endif
+	socket.impl()->bind(SocketAddress(local, 0), false);
+}
+
+
+} // namespace
+
+
 Connector::Connector(ResolverCache& resolver, const policy::CidrSet& denyNetworks,
-	const std::vector<SocketAddress>& selfAddresses, std::chrono::milliseconds timeout):
+	const std::vector<SocketAddress>& selfAddresses, std::chrono::milliseconds timeout,
+	const std::vector<IPAddress>& outgoingAddresses):
 	_resolver(resolver),
 	_denyNetworks(denyNetworks),
 	_selfAddresses(selfAddresses),
-	_timeout(timeout)
+	_timeout(timeout),
+	_outgoingAddresses(outgoingAddresses)
 {
 }
 
@@ -68,7 +92,11 @@ Connection Connector::connect(const std::string& host, std::uint16_t port) const
 
 		try
 		{
-			StreamSocket socket;
+			StreamSocket socket(target.family());
+			for (const IPAddress& local: _outgoingAddresses)
+			{
+				if (local.family() == address.family()) bindOutgoing(socket, local);
+			}
 			socket.connect(target, Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(left) * 1000));
 			socket.setNoDelay(true);
 			connection.socket = socket;

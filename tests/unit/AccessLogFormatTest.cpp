@@ -100,6 +100,7 @@ class AccessLogFormatTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testNativeLine);
 	CPPUNIT_TEST(testNativeLineWithoutRequest);
 	CPPUNIT_TEST(testSquidForwardedRequest);
+	CPPUNIT_TEST(testSquidThroughParent);
 	CPPUNIT_TEST(testSquidTunnel);
 	CPPUNIT_TEST(testSquidRefusals);
 	CPPUNIT_TEST(testSquidBadRequest);
@@ -149,6 +150,14 @@ public:
 	{
 		CPPUNIT_ASSERT_EQUAL("1700000000.268    145 127.0.0.1 TCP_MISS/200 1234 GET http://host.example/index.html - "
 			"HIER_DIRECT/192.0.2.10 text/html"s, line(forwardedGet(), AccessLogFormat::Squid));
+	}
+
+	void testSquidThroughParent()
+	{
+		AccessRecord record = forwardedGet();
+		record.throughParent = true;
+		CPPUNIT_ASSERT_EQUAL("1700000000.268    145 127.0.0.1 TCP_MISS/200 1234 GET http://host.example/index.html - "
+			"FIRSTUP_PARENT/192.0.2.10 text/html"s, line(record, AccessLogFormat::Squid));
 	}
 
 	void testSquidTunnel()

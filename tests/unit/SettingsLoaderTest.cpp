@@ -8,12 +8,15 @@
 #include "fwdproxy/config/SettingsLoader.h"
 
 #include <Poco/AutoPtr.h>
+#include <Poco/Environment.h>
+#include <Poco/TemporaryFile.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Util/MapConfiguration.h>
 
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <fstream>
 #include <map>
 #include <string>
 #include <utility>
@@ -129,6 +132,18 @@ class SettingsLoaderTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testReadsPacRules);
 	CPPUNIT_TEST(testReadsPacProxy);
 	CPPUNIT_TEST(testRejectsInvalidObservability);
+	CPPUNIT_TEST(testReadsListenMarks);
+	CPPUNIT_TEST(testRejectsBadListenMarks);
+	CPPUNIT_TEST(testTlsListenerNeedsCertificate);
+	CPPUNIT_TEST(testReadsParentsInOrder);
+	CPPUNIT_TEST(testReadsCredentialsFromFile);
+	CPPUNIT_TEST(testReadsCredentialsFromEnvironment);
+	CPPUNIT_TEST(testRejectsBadParents);
+	CPPUNIT_TEST(testParentProblemsHidePassword);
+	CPPUNIT_TEST(testRejectsSecondCredentialsSource);
+	CPPUNIT_TEST(testRejectsBadDirectList);
+	CPPUNIT_TEST(testReadsOutgoingAddresses);
+	CPPUNIT_TEST(testRejectsBadOutgoingAddresses);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -140,7 +155,7 @@ public:
 
 		const fwdproxy::config::Settings& settings = *result.settings;
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), settings.listen.size());
-		CPPUNIT_ASSERT(settings.listen[0] == SocketAddress("0.0.0.0:3128"));
+		CPPUNIT_ASSERT(settings.listen[0].address == SocketAddress("0.0.0.0:3128"));
 		CPPUNIT_ASSERT(settings.clientsAllow.contains(IPAddress("127.0.0.1")));
 		CPPUNIT_ASSERT(settings.clientsAllow.contains(IPAddress("192.168.1.10")));
 		CPPUNIT_ASSERT(settings.connectPorts.contains(443));
@@ -181,8 +196,8 @@ public:
 		LoadResult result = load({{"proxy.listen", "127.0.0.1:0, [::1]:3128"}});
 		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), result.settings->listen.size());
-		CPPUNIT_ASSERT(result.settings->listen[0] == SocketAddress("127.0.0.1:0"));
-		CPPUNIT_ASSERT(result.settings->listen[1] == SocketAddress("[::1]:3128"));
+		CPPUNIT_ASSERT(result.settings->listen[0].address == SocketAddress("127.0.0.1:0"));
+		CPPUNIT_ASSERT(result.settings->listen[1].address == SocketAddress("[::1]:3128"));
 	}
 
 	void testReadsFractionalSeconds()
@@ -460,6 +475,200 @@ public:
 		assertOneProblem("proxy.pac.direct", "localhost, bad\"name", "bad\"name");
 		assertOneProblem("proxy.pac.direct", "a b");
 		assertOneProblem("proxy.pac.direct", ".");
+	}
+
+	void testReadsListenMarks()
+	{
+		LoadResult result = load({{"proxy.listen", "127.0.0.1:0, proxy:[::1]:3130, PROXY:127.0.0.1:3131"}});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		const auto& listen = result.settings->listen;
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), listen.size());
+		CPPUNIT_ASSERT(!listen[0].proxyProtocol && !listen[0].tls);
+		CPPUNIT_ASSERT(listen[1].proxyProtocol && !listen[1].tls);
+		CPPUNIT_ASSERT(listen[1].address == SocketAddress("[::1]:3130"));
+		CPPUNIT_ASSERT(listen[2].proxyProtocol);
+		CPPUNIT_ASSERT(result.settings->tlsServerContext.isNull());
+	}
+
+	void testRejectsBadListenMarks()
+	{
+		assertOneProblem("proxy.listen", "ssl:127.0.0.1:3129");
+		assertOneProblem("proxy.listen", "tls+tls:127.0.0.1:3129");
+		assertOneProblem("proxy.listen", "proxy+:127.0.0.1:3129");
+		assertOneProblem("proxy.listen", "tls");
+		assertOneProblem("proxy.listen", "localhost:3128");
+		assertOneProblem("proxy.listen", "tls:localhost:3128");
+	}
+
+	void testTlsListenerNeedsCertificate()
+	{
+		for (const char* listen: {"tls:127.0.0.1:0", "proxy+tls:127.0.0.1:0", "tls+proxy:127.0.0.1:0"})
+		{
+			LoadResult result = load({{"proxy.listen", listen}});
+			CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings == nullptr);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(result), std::size_t(1), result.problems.size());
+			CPPUNIT_ASSERT_MESSAGE(describe(result), result.problems[0].find("proxy.tls.certificate") != std::string::npos);
+		}
+
+		LoadResult missing = load({{"proxy.listen", "tls:127.0.0.1:0"}, {"proxy.tls.certificate", "/nonexistent/cert.pem"}});
+		CPPUNIT_ASSERT_MESSAGE(describe(missing), missing.settings == nullptr);
+		CPPUNIT_ASSERT_MESSAGE(describe(missing), missing.problems[0].find("/nonexistent/cert.pem") != std::string::npos);
+	}
+
+	void testReadsParentsInOrder()
+	{
+		LoadResult result = load({
+			{"proxy.upstream.order", "corp, backup"},
+			{"proxy.upstream.corp.url", "http://alice:secret@127.0.0.1:3128"},
+			{"proxy.upstream.corp.destinations", ".example.com, 10.0.0.0/8"},
+			{"proxy.upstream.backup.url", "socks5://127.0.0.1:1080"},
+			{"proxy.upstream.unused.url", "not a url"},
+			{"proxy.direct", "localhost, .internal"},
+		});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+
+		const fwdproxy::upstream::Router& router = result.settings->router;
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), router.parents().size());
+		CPPUNIT_ASSERT_EQUAL("corp"s, router.parents()[0].name);
+		CPPUNIT_ASSERT_EQUAL("alice"s, router.parents()[0].user);
+		CPPUNIT_ASSERT_EQUAL("backup"s, router.parents()[1].name);
+
+		// backup has no destinations key, which means every destination.
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), router.route("www.example.com").parents.size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), router.route("example.org").parents.size());
+		CPPUNIT_ASSERT(router.route("db.internal").direct());
+	}
+
+	void testReadsCredentialsFromFile()
+	{
+		Poco::TemporaryFile file;
+		{
+			std::ofstream out(file.path());
+			out << "carol:pa:ss word\n";
+		}
+		LoadResult result = load({
+			{"proxy.upstream.order", "corp"},
+			{"proxy.upstream.corp.url", "http://127.0.0.1:3128"},
+			{"proxy.upstream.corp.credentialsFile", file.path()},
+		});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		const fwdproxy::upstream::ParentProxy& parent = result.settings->router.parents()[0];
+		CPPUNIT_ASSERT(parent.hasCredentials);
+		CPPUNIT_ASSERT_EQUAL("carol"s, parent.user);
+		CPPUNIT_ASSERT_EQUAL("pa:ss word"s, parent.password);
+
+		LoadResult unreadable = load({
+			{"proxy.upstream.order", "corp"},
+			{"proxy.upstream.corp.url", "http://127.0.0.1:3128"},
+			{"proxy.upstream.corp.credentialsFile", "/nonexistent/credentials"},
+		});
+		CPPUNIT_ASSERT_MESSAGE(describe(unreadable), unreadable.settings == nullptr);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), unreadable.problems.size());
+		CPPUNIT_ASSERT(unreadable.problems[0].find("proxy.upstream.corp.credentialsFile") != std::string::npos);
+	}
+
+	void testReadsCredentialsFromEnvironment()
+	{
+		const std::string variable = "FWDPROXY_TEST_PARENT_CREDENTIALS";
+		Poco::Environment::set(variable, "dave:Env-Secret-42");
+		LoadResult result = load({
+			{"proxy.upstream.order", "corp"},
+			{"proxy.upstream.corp.url", "socks5://127.0.0.1:1080"},
+			{"proxy.upstream.corp.credentialsEnv", variable},
+		});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		CPPUNIT_ASSERT_EQUAL("dave"s, result.settings->router.parents()[0].user);
+		CPPUNIT_ASSERT_EQUAL("Env-Secret-42"s, result.settings->router.parents()[0].password);
+
+		Poco::Environment::set(variable, "no colon here");
+		LoadResult malformed = load({
+			{"proxy.upstream.order", "corp"},
+			{"proxy.upstream.corp.url", "socks5://127.0.0.1:1080"},
+			{"proxy.upstream.corp.credentialsEnv", variable},
+		});
+		CPPUNIT_ASSERT_MESSAGE(describe(malformed), malformed.settings == nullptr);
+		CPPUNIT_ASSERT(malformed.problems[0].find("no colon here") == std::string::npos);
+
+		LoadResult unset = load({
+			{"proxy.upstream.order", "corp"},
+			{"proxy.upstream.corp.url", "socks5://127.0.0.1:1080"},
+			{"proxy.upstream.corp.credentialsEnv", "FWDPROXY_TEST_UNSET_VARIABLE"},
+		});
+		CPPUNIT_ASSERT_MESSAGE(describe(unset), unset.settings == nullptr);
+		CPPUNIT_ASSERT(unset.problems[0].find("FWDPROXY_TEST_UNSET_VARIABLE") != std::string::npos);
+	}
+
+	void testRejectsBadParents()
+	{
+		const std::vector<Properties> cases = {
+			{{"proxy.upstream.order", "corp"}},
+			{{"proxy.upstream.order", "corp"}, {"proxy.upstream.corp.url", "ftp://127.0.0.1:21"}},
+			{{"proxy.upstream.order", "corp"}, {"proxy.upstream.corp.url", "http://127.0.0.1:3128"},
+				{"proxy.upstream.corp.destinations", "10.0.0.0/33"}},
+			{{"proxy.upstream.order", "corp"}, {"proxy.upstream.corp.url", "http://127.0.0.1:3128"},
+				{"proxy.upstream.corp.destination", ".example.com"}},
+			{{"proxy.upstream.order", "corp"}, {"proxy.upstream.corp.url", "http://127.0.0.1:3128"},
+				{"proxy.upstream.corp.verify", "maybe"}},
+			{{"proxy.upstream.order", "corp"}, {"proxy.upstream.corp.url", "https://127.0.0.1:3128"},
+				{"proxy.upstream.corp.caFile", "/nonexistent/ca.pem"}},
+			{{"proxy.upstream.order", "corp, corp"}, {"proxy.upstream.corp.url", "http://127.0.0.1:3128"}},
+			{{"proxy.upstream.order", "co.rp"}},
+		};
+		for (const Properties& properties: cases)
+		{
+			LoadResult result = load(properties);
+			CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings == nullptr);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(describe(result), std::size_t(1), result.problems.size());
+			CPPUNIT_ASSERT_MESSAGE(describe(result), result.problems[0].find("proxy.upstream.") != std::string::npos);
+		}
+	}
+
+	void testParentProblemsHidePassword()
+	{
+		LoadResult result = load({
+			{"proxy.upstream.order", "corp"},
+			{"proxy.upstream.corp.url", "http://alice:Sekr1t@127.0.0.1"},
+		});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings == nullptr);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), result.problems.size());
+		CPPUNIT_ASSERT_MESSAGE(result.problems[0], result.problems[0].find("Sekr1t") == std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(result.problems[0], result.problems[0].find("http://alice:****@127.0.0.1") != std::string::npos);
+	}
+
+	void testRejectsSecondCredentialsSource()
+	{
+		LoadResult result = load({
+			{"proxy.upstream.order", "corp"},
+			{"proxy.upstream.corp.url", "http://alice:secret@127.0.0.1:3128"},
+			{"proxy.upstream.corp.credentialsEnv", "HOME"},
+		});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings == nullptr);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), result.problems.size());
+		CPPUNIT_ASSERT(result.problems[0].find("secret") == std::string::npos);
+	}
+
+	void testRejectsBadDirectList()
+	{
+		assertOneProblem("proxy.direct", "localhost, 192.168.0.0/40", "192.168.0.0/40");
+		assertOneProblem("proxy.direct", ".");
+	}
+
+	void testReadsOutgoingAddresses()
+	{
+		LoadResult result = load({{"proxy.outgoing.address", "127.0.0.2, ::1"}});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), result.settings->outgoingAddresses.size());
+		CPPUNIT_ASSERT(result.settings->outgoingAddresses[0] == IPAddress("127.0.0.2"));
+		CPPUNIT_ASSERT(result.settings->outgoingAddresses[1] == IPAddress("::1"));
+		CPPUNIT_ASSERT(load({}).settings->outgoingAddresses.empty());
+	}
+
+	void testRejectsBadOutgoingAddresses()
+	{
+		assertOneProblem("proxy.outgoing.address", "127.0.0.2, 127.0.0.3", "127.0.0.3");
+		assertOneProblem("proxy.outgoing.address", "::1, 2001:db8::1", "2001:db8::1");
+		assertOneProblem("proxy.outgoing.address", "egress.invalid");
+		assertOneProblem("proxy.outgoing.address", "127.0.0.0/8");
 	}
 };
 

@@ -44,9 +44,11 @@ public:
 		/// addresses, with the real port where port 0 was asked for. Throws
 		/// Poco::Net::NetException when an address cannot be bound.
 
-	void start(const std::vector<std::string>& proxyListeners);
-		/// Starts serving on the bound sockets. proxyListeners are the bound
-		/// proxy addresses, for /status and the default PAC proxy address.
+	void start(const std::vector<std::string>& proxyListeners, const std::vector<std::string>& plainListeners);
+		/// Starts serving on the bound sockets. proxyListeners describe the
+		/// proxy's listeners for /status, as the startup log does.
+		/// plainListeners are the bound addresses of those without a tls: or
+		/// proxy: mark, and the first of them is the default PAC proxy address.
 		/// Logs a warning when /proxy.pac cannot name the proxy.
 
 	void stop();

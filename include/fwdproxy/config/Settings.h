@@ -12,7 +12,10 @@
 #include "fwdproxy/policy/CidrSet.h"
 #include "fwdproxy/policy/HostPatternSet.h"
 #include "fwdproxy/policy/PortSet.h"
+#include "fwdproxy/upstream/Router.h"
 
+#include <Poco/Net/Context.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/SocketAddress.h>
 
 #include <chrono>
@@ -55,11 +58,28 @@ struct PacDirectRule
 };
 
 
+struct Listener
+	/// One proxy.listen entry.
+{
+	Poco::Net::SocketAddress address;
+	bool tls = false;             ///< Clients speak TLS to the proxy ("tls:" prefix).
+	bool proxyProtocol = false;   ///< Each connection starts with a PROXY protocol header ("proxy:" prefix).
+
+	bool operator==(const Listener& other) const
+	{
+		return address == other.address && tls == other.tls && proxyProtocol == other.proxyProtocol;
+	}
+
+	bool operator!=(const Listener& other) const { return !(*this == other); }
+};
+
+
 struct Settings
 	/// One immutable snapshot of the proxy.* properties. A connection takes the
 	/// snapshot once when it starts, so a change never applies halfway through.
 {
-	std::vector<Poco::Net::SocketAddress> listen;
+	std::vector<Listener> listen;
+	Poco::Net::Context::Ptr tlsServerContext;   ///< Set when a listener uses TLS.
 	std::string user;    ///< Account to switch to after binding, when started as root.
 	std::string group;
 	policy::CidrSet clientsAllow;
@@ -98,6 +118,9 @@ struct Settings
 	std::uint64_t maxRequestBody = 0;   ///< 0 means no limit.
 	std::size_t maxConnections = 1000;
 	std::size_t maxConnectionsPerClient = 100;
+
+	upstream::Router router;                                 ///< proxy.direct and the parent proxies.
+	std::vector<Poco::Net::IPAddress> outgoingAddresses;     ///< At most one per address family.
 
 	std::size_t poolMaxIdle = 256;
 	std::size_t poolMaxIdlePerDestination = 16;

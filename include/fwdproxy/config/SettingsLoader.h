@@ -53,6 +53,12 @@ private:
 	void readPortSet(const std::string& key, policy::PortSet& set);
 	void readHostPatterns(const std::string& key, policy::HostPatternSet& set);
 	bool readBool(const std::string& key);
+	bool readBool(const std::string& key, const std::string& written);
+	void readTls(Settings& settings);
+	void readUpstream(Settings& settings);
+	bool readParent(const std::string& name, upstream::ParentProxy& parent);
+	bool readParentCredentials(const std::string& name, upstream::ParentProxy& parent);
+	void readOutgoingAddresses(Settings& settings);
 	void readAuthentication(Settings& settings);
 	void readForwardedFor(Settings& settings);
 	void readHeaderRules(Settings& settings);

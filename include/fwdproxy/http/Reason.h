@@ -44,6 +44,7 @@ enum class Reason
 	ConnectTimeout,
 	ResponseTimeout,
 	BadResponse,
+	ParentFailed,
 	ForwardingLoop,
 	MaxForwardsReached
 };

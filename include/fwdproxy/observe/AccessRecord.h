@@ -29,6 +29,7 @@ struct AccessRecord
 	std::string referer;                  ///< The Referer field of the request, for the combined format.
 	std::string userAgent;                ///< The User-Agent field of the request, for the combined format.
 	std::string upstream;                 ///< Address of the origin server connected for this request, without port.
+	bool throughParent = false;           ///< upstream is the address of a parent proxy (proxy.upstream.*).
 	std::string contentType;              ///< Content-Type of the response sent to the client.
 	int status = 0;                       ///< Status sent to the client; 0 when none was sent.
 	bool generated = false;               ///< The proxy sent its own error response (ExchangeContext::reject).

@@ -32,8 +32,11 @@ TunnelResult runTunnel(Poco::Net::StreamSocket& client, Poco::Net::StreamSocket&
 	/// Sends clientPending (bytes the client sent after its request head) to
 	/// server, then relays with one poll(2) over both sockets. When one side
 	/// stops sending, the other side's sending half is shut down, so a
-	/// half-closed exchange completes. Returns when both directions have ended,
-	/// on a socket error, or after idleTimeout without traffic either way.
+	/// half-closed exchange completes; a TLS socket has no half-close, so
+	/// ending its sending half ends the tunnel (io::shutdownSending). Returns
+	/// when both directions have ended, on a socket error, or after
+	/// idleTimeout without traffic either way. Either socket may be TLS;
+	/// splice(2) is used only between two plain TCP sockets.
 
 
 } } // namespace fwdproxy::relay

@@ -14,6 +14,7 @@
 #include "fwdproxy/server/Peer.h"
 #include "fwdproxy/server/SharedState.h"
 
+#include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/TCPServerConnection.h>
 
 #include <atomic>
@@ -35,7 +36,10 @@ class ClientConnection: public Poco::Net::TCPServerConnection
 	/// is never a blind pipe to its first origin.
 {
 public:
-	ClientConnection(const Poco::Net::StreamSocket& socket, config::SettingsPtr settings, SharedState& shared);
+	ClientConnection(const Poco::Net::StreamSocket& socket, config::SettingsPtr settings, SharedState& shared,
+		bool proxyProtocol);
+		/// With proxyProtocol the connection comes from a load balancer and
+		/// starts with a PROXY protocol header naming the real client.
 
 	void run() override;
 
@@ -45,6 +49,10 @@ public:
 		/// Shuts down the client and origin sockets; called by the registry from another thread.
 
 private:
+	bool open(std::string& address, std::string& host, ConnectionRegistry::Counts& counts);
+	bool takeProxyHeader(const io::Deadline& deadline, std::string& address, std::string& host,
+		ConnectionRegistry::Counts& counts);
+	bool completeTlsHandshake(const io::Deadline& deadline, const std::string& address, std::uint64_t id);
 	void serve(ExchangeContext& context, const ConnectionRegistry::Counts& counts);
 	bool admitConnection(ExchangeContext& context, const ConnectionRegistry::Counts& counts);
 	ExchangeEnd admitAndDispatch(ExchangeContext& context, const http::RequestHead& request, observe::AccessRecord& record);
@@ -60,7 +68,10 @@ private:
 	Peer _client;
 	Peer _origin;
 	std::atomic<bool> _idle{false};
-	bool _allowed = false;   ///< The client address passed the allow and deny lists.
+	bool _proxyProtocol;
+	bool _peerKnown = false;
+	Poco::Net::SocketAddress _peer;   ///< The client: the TCP peer, or the address in the PROXY protocol header.
+	bool _allowed = false;            ///< The client address passed the allow and deny lists.
 };
 
 

@@ -20,20 +20,22 @@ namespace server {
 class ConnectionFactory: public Poco::Net::TCPServerConnectionFactory
 {
 public:
-	ConnectionFactory(const config::SettingsHolder& settings, SharedState& shared):
+	ConnectionFactory(const config::SettingsHolder& settings, SharedState& shared, bool proxyProtocol):
 		_settings(settings),
-		_shared(shared)
+		_shared(shared),
+		_proxyProtocol(proxyProtocol)
 	{
 	}
 
 	Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override
 	{
-		return new ClientConnection(socket, _settings.get(), _shared);
+		return new ClientConnection(socket, _settings.get(), _shared, _proxyProtocol);
 	}
 
 private:
 	const config::SettingsHolder& _settings;
 	SharedState& _shared;
+	bool _proxyProtocol;   ///< The listener's connections start with a PROXY protocol header.
 };
 
 

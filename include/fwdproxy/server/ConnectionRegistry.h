@@ -37,6 +37,11 @@ public:
 
 	void remove(ClientConnection* connection, const std::string& clientHost);
 
+	std::size_t moveClient(const std::string& from, const std::string& to);
+		/// Counts a registered connection for client address to instead of
+		/// from, once a PROXY protocol header has named the real client.
+		/// Returns the connections from to, this one included.
+
 	std::size_t active() const;
 
 	bool stopping() const { return _stopping.load(); }
@@ -48,6 +53,9 @@ public:
 		/// Shuts down the sockets of every remaining connection.
 
 private:
+	void uncount(const std::string& clientHost);
+		/// Takes one connection off clientHost's count; the caller holds _mutex.
+
 	mutable std::mutex _mutex;
 	std::set<ClientConnection*> _connections;
 	std::map<std::string, std::size_t> _perClient;

@@ -11,6 +11,7 @@
 #include "fwdproxy/http/MessageHead.h"
 #include "fwdproxy/http/RequestTarget.h"
 #include "fwdproxy/server/ExchangeContext.h"
+#include "fwdproxy/server/NextHop.h"
 
 
 namespace fwdproxy {
@@ -19,7 +20,8 @@ namespace server {
 
 class Forwarder
 	/// Lives for one request. The origin connection in the context outlives
-	/// it and is reused by the next request to the same host and port.
+	/// it and is reused by the next request that takes the same way: to the
+	/// same host and port, or through the same HTTP parent proxy.
 {
 public:
 	Forwarder(ExchangeContext& context, const http::RequestHead& request, observe::AccessRecord& record);
@@ -55,6 +57,7 @@ private:
 	observe::AccessRecord& _record;
 
 	http::RequestTarget _target;
+	NextHop _hop;   ///< Refers to _target, so it is declared after it.
 	http::BodyFraming _requestBody;
 	http::ResponseHead _response;
 	http::BodyFraming _responseBody;

@@ -37,9 +37,11 @@ class Connector
 {
 public:
 	Connector(ResolverCache& resolver, const policy::CidrSet& denyNetworks,
-		const std::vector<Poco::Net::SocketAddress>& selfAddresses, std::chrono::milliseconds timeout);
+		const std::vector<Poco::Net::SocketAddress>& selfAddresses, std::chrono::milliseconds timeout,
+		const std::vector<Poco::Net::IPAddress>& outgoingAddresses);
 		/// selfAddresses are the proxy's own listening endpoints: connecting to
-		/// one of them would make the proxy forward to itself.
+		/// one of them would make the proxy forward to itself. A socket is bound
+		/// to the outgoing address of its destination's family, when there is one.
 
 	Connection connect(const std::string& host, std::uint16_t port) const;
 		/// Connects to host:port. Only addresses outside the denied networks are
@@ -54,6 +56,7 @@ private:
 	const policy::CidrSet& _denyNetworks;
 	const std::vector<Poco::Net::SocketAddress>& _selfAddresses;
 	std::chrono::milliseconds _timeout;
+	const std::vector<Poco::Net::IPAddress>& _outgoingAddresses;
 };
 
 
