@@ -11,7 +11,10 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=$(nproc)
 
-packages="cmake g++ make pkg-config libpoco-dev libcppunit-dev python3 curl wget clang libclang-rt-dev dpkg-dev file adduser goaccess nodejs"
+# openssl makes the test certificates, and haproxy, squid and tinyproxy are
+# the balancer and the parent proxies of the chaining tests.
+packages="cmake g++ make pkg-config libpoco-dev libssl-dev libcppunit-dev python3 curl wget clang libclang-rt-dev dpkg-dev file adduser goaccess nodejs openssl haproxy squid tinyproxy"
+services="haproxy squid tinyproxy"
 missing=""
 for package in $packages; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing="$missing $package"
@@ -21,6 +24,20 @@ if [ -n "$missing" ]; then
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+
+  # The tests start these programs themselves with their own configuration.
+  # The system services that installing them may have started (Squid on port
+  # 3128, tinyproxy on 8888) are stopped, but only those installed just now.
+  for service in $services; do
+    case " $missing " in
+      *" $service "*)
+        if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$service" 2>/dev/null; then
+          echo "stopping the $service service that its installation started"
+          $sudo systemctl stop "$service"
+        fi
+        ;;
+    esac
+  done
 fi
 
 echo "== Release build and tests"
@@ -40,7 +57,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   echo "== libFuzzer targets, ${FUZZ_SECONDS:-60} s each"
   CXX=clang++ cmake -S . -B build-fuzz -DFWDPROXY_FUZZ=ON
   cmake --build build-fuzz -j"$jobs"
-  for target in RequestHead:request ResponseHead:response Chunked:chunked; do
+  for target in RequestHead:request ResponseHead:response Chunked:chunked ProxyHeader:proxyheader; do
     fuzzer=${target%%:*}
     corpus=${target##*:}
     # The fuzzer adds inputs to its corpus folder, so it gets a copy of the seeds.

@@ -397,6 +397,27 @@ class ProxyProcess:
     def command_text(self):
         return " ".join(repr(arg) if not arg or " " in arg else arg for arg in self.process.args)
 
+    def listener_ports(self, count, timeout=LOG_TIMEOUT):
+        """Return the ports of the first `count` "listening on" lines, in the order of proxy.listen.
+
+        Each item is (port, kind), where kind is the rest of the line after the
+        address, such as "" or "with TLS". Waits up to `timeout` seconds for the lines.
+        """
+        pattern = re.compile(r"listening on (?:\[[^\]]*\]|[0-9.]+):(\d+)\s*(.*)$")
+        deadline = time.monotonic() + timeout
+        while True:
+            ports = []
+            for line in self.output().splitlines():
+                match = pattern.search(line)
+                if match:
+                    ports.append((int(match.group(1)), match.group(2)))
+            if len(ports) >= count or time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
+        if len(ports) < count:
+            raise AssertionError(f"fwdproxy logged {len(ports)} listening lines, expected {count}.\noutput:\n{self.output()}")
+        return ports[:count]
+
     def _collect_output(self):
         for raw in self.process.stdout:
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
@@ -736,6 +757,7 @@ class _Server:
         self._accept_thread = None
         self.port = None
         self.connection_count = 0
+        self.peers = []  # (address, port) of every accepted connection, in order
 
     @property
     def authority(self):
@@ -756,7 +778,7 @@ class _Server:
     def _accept_loop(self):
         while not self._stopping.is_set():
             try:
-                conn, _ = self._listener.accept()
+                conn, peer = self._listener.accept()
             except socket.timeout:
                 continue
             except OSError:
@@ -764,6 +786,7 @@ class _Server:
             conn.settimeout(IO_TIMEOUT)
             with self._lock:
                 self.connection_count += 1
+                self.peers.append(peer)
                 self._connections.add(conn)
             thread = threading.Thread(target=self._run_connection, args=(conn,), name=f"{self.name}-conn", daemon=True)
             with self._lock:
