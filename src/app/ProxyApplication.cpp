@@ -60,6 +60,17 @@ Poco::AutoPtr<Poco::Util::MapConfiguration> loggingDefaults()
 	defaults->setString("logging.channels.fwdproxyConsole.formatter", "fwdproxyText");
 	defaults->setString("logging.loggers.root.channel", "fwdproxyConsole");
 	defaults->setString("logging.loggers.root.level", "information");
+
+	// The trace is read live by a person, so its lines carry only the local
+	// time, not the date, priority and logger name of the other loggers.
+	defaults->setString("logging.formatters.fwdproxyTraceText.class", "PatternFormatter");
+	defaults->setString("logging.formatters.fwdproxyTraceText.pattern", "%H:%M:%S.%i %t");
+	defaults->setString("logging.formatters.fwdproxyTraceText.times", "local");
+	defaults->setString("logging.channels.fwdproxyTraceConsole.class", "ConsoleChannel");
+	defaults->setString("logging.channels.fwdproxyTraceConsole.formatter", "fwdproxyTraceText");
+	defaults->setString("logging.loggers.fwdproxyTrace.name", "fwdproxy.trace");
+	defaults->setString("logging.loggers.fwdproxyTrace.channel", "fwdproxyTraceConsole");
+	defaults->setString("logging.loggers.fwdproxyTrace.level", "information");
 	return defaults;
 }
 
@@ -124,6 +135,45 @@ void ProxyApplication::defineOptions(Poco::Util::OptionSet& options)
 		.repeatable(true)
 		.argument("NAME=VALUE")
 		.callback(OptionCallback<ProxyApplication>(this, &ProxyApplication::handleDefine)));
+
+	defineTracingOptions(options);
+}
+
+
+void ProxyApplication::defineTracingOptions(Poco::Util::OptionSet& options)
+{
+	OptionCallback<ProxyApplication> callback(this, &ProxyApplication::handleTracing);
+	options.addOption(Option("trace", "", "Print each exchange's request and response heads, and each tunnel, "
+		"on the fwdproxy.trace logger, standard error by default (proxy.trace=true).")
+		.required(false)
+		.repeatable(false)
+		.callback(callback));
+
+	options.addOption(Option("trace-secrets", "", "Show Authorization, Proxy-Authorization, Cookie and Set-Cookie "
+		"values in the trace and the HAR file instead of masking them (proxy.trace.secrets=true).")
+		.required(false)
+		.repeatable(false)
+		.callback(callback));
+
+	options.addOption(Option("har", "", "Write every exchange to FILE as a HAR 1.2 document (proxy.har.file).")
+		.required(false)
+		.repeatable(false)
+		.argument("FILE")
+		.callback(callback));
+
+	options.addOption(Option("trace-host", "", "Trace and record only hosts that match PATTERN: a host, .domain "
+		"or ~regex. Repeatable (proxy.trace.hosts).")
+		.required(false)
+		.repeatable(true)
+		.argument("PATTERN")
+		.callback(callback));
+
+	options.addOption(Option("trace-method", "", "Trace and record only requests with METHOD. Repeatable "
+		"(proxy.trace.methods).")
+		.required(false)
+		.repeatable(true)
+		.argument("METHOD")
+		.callback(callback));
 }
 
 
@@ -132,7 +182,7 @@ void ProxyApplication::handleHelp(const std::string&, const std::string&)
 	_helpRequested = true;
 	Poco::Util::HelpFormatter help(options());
 	help.setCommand(commandName());
-	help.setUsage("[--config=FILE] [-D NAME=VALUE ...] [--daemon] [--pidfile=FILE] [--umask=MASK]");
+	help.setUsage("[--config=FILE] [-D NAME=VALUE ...] [--trace] [--har=FILE] [--daemon] [--pidfile=FILE] [--umask=MASK]");
 	help.setHeader("An HTTP/1.1 forward proxy. Properties and defaults: man fwdproxy.properties");
 	help.setUnixStyle(true);
 	help.format(std::cout);
@@ -207,6 +257,32 @@ void ProxyApplication::handleDefine(const std::string&, const std::string& value
 	std::string propertyValue = equals == std::string::npos ? std::string() : value.substr(equals + 1);
 	if (name.empty()) throw Poco::Util::InvalidArgumentException("-D expects NAME=VALUE", value);
 
+	define(name, propertyValue);
+}
+
+
+void ProxyApplication::handleTracing(const std::string& name, const std::string& value)
+{
+	// Each option is a shorthand for a property, so it shares the -D layer
+	// and the later of an option and a -D for the same property wins.
+	if (name == "trace") define("proxy.trace", "true");
+	else if (name == "trace-secrets") define("proxy.trace.secrets", "true");
+	else if (name == "har") define("proxy.har.file", value);
+	else if (name == "trace-host") appendToDefine("proxy.trace.hosts", value);
+	else if (name == "trace-method") appendToDefine("proxy.trace.methods", value);
+}
+
+
+void ProxyApplication::appendToDefine(const std::string& name, const std::string& item)
+{
+	Poco::AutoPtr<Poco::Util::AbstractConfiguration> defines = config().find("fwdproxy.defines");
+	std::string list = defines.isNull() ? std::string() : defines->getRawString(name, "");
+	define(name, list.empty() ? item : list + ", " + item);
+}
+
+
+void ProxyApplication::define(const std::string& name, const std::string& propertyValue)
+{
 	Poco::AutoPtr<Poco::Util::AbstractConfiguration> defines = config().find("fwdproxy.defines");
 	if (defines.isNull())
 	{
@@ -293,6 +369,20 @@ void ProxyApplication::configureLogging()
 		_configFailed = true;
 	}
 	Poco::ErrorHandler::set(new LoggingErrorHandler);
+}
+
+
+std::string ProxyApplication::tracingProperties() const
+{
+	std::string values;
+	for (std::size_t i = 0; config::SettingsLoader::DEFAULTS[i][0] != nullptr; ++i)
+	{
+		std::string key = config::SettingsLoader::DEFAULTS[i][0];
+		if (key.compare(0, 11, "proxy.trace") != 0 && key.compare(0, 10, "proxy.har.") != 0) continue;
+
+		values += key + "=" + config().getRawString(key, config::SettingsLoader::DEFAULTS[i][1]) + "\n";
+	}
+	return values;
 }
 
 
@@ -391,6 +481,7 @@ void ProxyApplication::reload(config::SettingsHolder& holder)
 	}
 
 	logger.notice("SIGHUP: reloading " + _configFile);
+	std::string tracingBefore = tracingProperties();
 	Poco::AutoPtr<Poco::Util::AbstractConfiguration> previous = _fileLayer;
 	try
 	{
@@ -434,6 +525,12 @@ void ProxyApplication::reload(config::SettingsHolder& holder)
 		auto withRunningFormat = std::make_shared<config::Settings>(*settings);
 		withRunningFormat->accessLogFormat = running->accessLogFormat;
 		settings = withRunningFormat;
+	}
+	// The HAR writer owns its file and a thread from the start, so the
+	// tracing properties stay as they were, as one set.
+	if (tracingProperties() != tracingBefore)
+	{
+		logger.warning("proxy.trace.* and proxy.har.* take effect only after a restart");
 	}
 
 	try

@@ -8,6 +8,7 @@
 #include "fwdproxy/http/Syntax.h"
 
 #include <Poco/Environment.h>
+#include <Poco/File.h>
 #include <Poco/Path.h>
 
 #include <openssl/ssl.h>
@@ -18,9 +19,34 @@
 #include <fstream>
 #include <set>
 
+#ifndef _WIN32
+#include <unistd.h>
+#endif
+
 
 namespace fwdproxy {
 namespace config {
+
+
+namespace {
+
+
+bool isWritableDirectory(const std::string& path)
+{
+	Poco::File directory(path);
+	if (!directory.exists() || !directory.isDirectory()) return false;
+
+#ifdef _WIN32
+	return directory.canWrite();
+#else
+	// access(2) applies the kernel's own rules, root included, whereas
+	// Poco's canWrite() looks only at the mode bits of the owner or group.
+	return ::access(path.c_str(), W_OK | X_OK) == 0;
+#endif
+}
+
+
+} // namespace
 
 
 const char* const SettingsLoader::DEFAULTS[][2] = {
@@ -70,6 +96,13 @@ const char* const SettingsLoader::DEFAULTS[][2] = {
 	{"proxy.direct", ""},
 	{"proxy.upstream.order", ""},
 	{"proxy.outgoing.address", ""},
+	{"proxy.trace", "false"},
+	{"proxy.trace.secrets", "false"},
+	{"proxy.trace.hosts", ""},
+	{"proxy.trace.methods", ""},
+	{"proxy.har.file", ""},
+	{"proxy.har.maxBodySize", "65536"},
+	{"proxy.har.maxEntries", "10000"},
 	{nullptr, nullptr},
 };
 
@@ -580,6 +613,33 @@ void SettingsLoader::readOutgoingAddresses(Settings& settings)
 }
 
 
+void SettingsLoader::readTracing(observe::TraceOptions& tracing)
+{
+	tracing.trace = readBool("proxy.trace");
+	tracing.showSecrets = readBool("proxy.trace.secrets");
+	readHostPatterns("proxy.trace.hosts", tracing.hosts);
+	http::forEachListItem(value("proxy.trace.methods"), [&](std::string_view item) {
+		if (http::isToken(item)) tracing.methods.emplace_back(item);
+		else addProblem("proxy.trace.methods", std::string(item), "a method name such as GET or CONNECT");
+	});
+
+	// The file is replaced by rename(2), which needs a writable directory.
+	// Checking it here turns a typo into a startup error, not a silent loss.
+	const std::string key = "proxy.har.file";
+	tracing.harFile = resolvePath(std::string(http::trimWhitespace(value(key))));
+	if (!tracing.harFile.empty())
+	{
+		Poco::Path path = Poco::Path(tracing.harFile).absolute();
+		tracing.harFile = path.toString();
+		bool usable = !path.getFileName().empty() && isWritableDirectory(path.parent().toString())
+			&& !(Poco::File(path).exists() && Poco::File(path).isDirectory());
+		if (!usable) addProblem(key, tracing.harFile, "a file path in an existing, writable directory");
+	}
+	tracing.harMaxBodySize = static_cast<std::size_t>(readInteger("proxy.har.maxBodySize", 0, 64L * 1024 * 1024));
+	tracing.harMaxEntries = static_cast<std::size_t>(readInteger("proxy.har.maxEntries", 1, 1000000));
+}
+
+
 std::string SettingsLoader::resolvePath(const std::string& path) const
 {
 	if (path.empty() || _baseDirectory.empty()) return path;
@@ -638,6 +698,7 @@ SettingsPtr SettingsLoader::load()
 	settings->poolIdleTimeout = readSeconds("proxy.timeouts.poolIdle");
 	settings->dnsCacheTime = readSeconds("proxy.dns.cacheTime", true);
 	readObservability(*settings);
+	readTracing(settings->tracing);
 
 	readUpstream(*settings);
 	readOutgoingAddresses(*settings);

@@ -27,16 +27,18 @@ class BodySink
 {
 public:
 	// splice(2) would move TLS records undecrypted, so it needs plain TCP on both ends.
-	BodySink(Peer& destination, bool chunked, bool plainSource):
+	BodySink(Peer& destination, bool chunked, bool plainSource, observe::BodyCapture* capture):
 		_destination(destination),
 		_chunked(chunked),
-		_spliceable(plainSource && !destination.socket().secure())
+		_spliceable(plainSource && !destination.socket().secure()),
+		_capture(capture)
 	{
 	}
 
 	void write(const char* data, std::size_t length)
 	{
 		if (length == 0) return;
+		if (_capture != nullptr) _capture->append(data, length);
 
 		if (!_chunked)
 		{
@@ -59,7 +61,10 @@ public:
 		_destination.send("\r\n");
 	}
 
-	bool canSplice() const { return !_chunked && _spliceable && io::SplicePipe::supported(); }
+	bool canSplice() const
+	{
+		return !_chunked && _spliceable && (_capture == nullptr || _capture->full()) && io::SplicePipe::supported();
+	}
 
 	// Moves bytes that are ready on source straight to the destination.
 	io::SplicePipe::Moved splice(Peer& source, std::size_t max)
@@ -69,6 +74,7 @@ public:
 		if (moved.failure == io::SplicePipe::Failure::Destination) throw Poco::IOException("splice to the receiver failed");
 
 		_destination.countSent(moved.bytes);
+		if (_capture != nullptr) _capture->skip(moved.bytes);
 		return moved;
 	}
 
@@ -87,6 +93,7 @@ private:
 	Peer& _destination;
 	bool _chunked;
 	bool _spliceable;
+	observe::BodyCapture* _capture;
 	std::string _frame;
 	io::SplicePipe _pipe;
 };
@@ -278,9 +285,9 @@ RelayResult relayUntilClose(Peer& source, BodySink& sink, int timeout)
 
 
 RelayResult relayBody(Peer& source, const http::BodyFraming& framing, Peer& destination, bool chunkedOutput,
-	int timeoutMilliseconds, std::uint64_t maxBodyBytes)
+	int timeoutMilliseconds, std::uint64_t maxBodyBytes, observe::BodyCapture* capture)
 {
-	BodySink sink(destination, chunkedOutput, !source.socket().secure());
+	BodySink sink(destination, chunkedOutput, !source.socket().secure(), capture);
 	try
 	{
 		switch (framing.kind)

@@ -4,6 +4,7 @@
 
 #include "fwdproxy/server/ClientConnection.h"
 #include "fwdproxy/http/HeadParser.h"
+#include "fwdproxy/observe/ExchangeRecorder.h"
 #include "fwdproxy/server/ConnectExchange.h"
 #include "fwdproxy/server/ConnectionRegistry.h"
 #include "fwdproxy/server/Forwarder.h"
@@ -256,9 +257,17 @@ void ClientConnection::serve(ExchangeContext& context, const ConnectionRegistry:
 
 		http::RequestHead request;
 		ExchangeEnd end = ExchangeEnd::Close;
-		if (readRequest(context, headDeadline, request, record)) end = admitAndDispatch(context, request, record);
+		std::unique_ptr<observe::ExchangeRecorder> recorder;
+		if (readRequest(context, headDeadline, request, record))
+		{
+			if (_shared.observer) recorder = _shared.observer->begin(request, record);
+			context.recorder = recorder.get();
+			end = admitAndDispatch(context, request, record);
+		}
 
 		record.bytesToClient += _client.bytesSent() - sentBefore;
+		if (recorder) recorder->finish(record);
+		context.recorder = nullptr;
 		if (record.status != 0 || record.reason != Reason::None) context.finish(record);
 		if (end == ExchangeEnd::Close || _registry.stopping()) return;
 

@@ -4,6 +4,7 @@
 
 #include "fwdproxy/server/ConnectExchange.h"
 #include "fwdproxy/http/RequestTarget.h"
+#include "fwdproxy/observe/ExchangeRecorder.h"
 #include "fwdproxy/relay/Tunnel.h"
 #include "fwdproxy/server/NextHop.h"
 
@@ -32,15 +33,18 @@ ExchangeEnd runConnect(ExchangeContext& context, const http::RequestHead& reques
 	reason = context.checkDestination(target.host, detail);
 	if (reason != Reason::None) return context.reject(reason, target.hostPort() + " (" + detail + ")", detail, record);
 
+	if (context.recorder) context.recorder->connecting();
 	// The tunnel's socket goes into the origin peer so that a stopping server can shut it down.
 	if (!NextHop(context, target, record).openTunnel()) return ExchangeEnd::Close;
 	record.upstream = context.origin.remoteHost();
+	if (context.recorder) context.recorder->connected(context.origin.remoteHost(), false);
 
 	record.status = 200;
 	try
 	{
 		// A parent may have passed on the destination's first bytes with its own response.
 		io::SocketReader& early = context.origin.reader();
+		if (context.recorder) context.recorder->tunnelStarting(early.available());
 		context.client.send("HTTP/1.1 200 Connection established\r\n\r\n", early.available() > 0 ? SEND_MORE : 0);
 		context.client.send(early.buffered());
 		early.consume(early.available());
@@ -68,6 +72,7 @@ ExchangeEnd relayAsTunnel(ExchangeContext& context, observe::AccessRecord& recor
 	relay::TunnelResult result = relay::runTunnel(context.client.socket(), context.origin.socket(),
 		pending.buffered(), context.settings.tunnelIdleTimeout);
 	pending.consume(pending.available());
+	if (context.recorder) context.recorder->tunnelClosed(result.clientToServer, result.serverToClient);
 
 	record.bytesToClient += result.serverToClient;
 	record.bytesFromClient += result.clientToServer;

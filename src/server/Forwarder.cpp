@@ -8,6 +8,7 @@
 #include "fwdproxy/http/HopByHop.h"
 #include "fwdproxy/http/Syntax.h"
 #include "fwdproxy/io/SocketWait.h"
+#include "fwdproxy/observe/ExchangeRecorder.h"
 #include "fwdproxy/server/BodyRelay.h"
 #include "fwdproxy/server/ConnectExchange.h"
 #include "fwdproxy/server/HeadReader.h"
@@ -215,8 +216,10 @@ ExchangeEnd Forwarder::exchangeOnce(bool& retry)
 	retry = false;
 
 	bool reused = false;
+	if (_context.recorder) _context.recorder->connecting();
 	if (!connectOrigin(reused)) return ExchangeEnd::Close;
 	_record.upstream = _context.origin.remoteHost();
+	if (_context.recorder) _context.recorder->connected(_context.origin.remoteHost(), reused);
 
 	canRetry = canRetry && reused && isIdempotent(_request.method) && !hasBody(_requestBody);
 	Sent sent = sendRequest(canRetry);
@@ -320,9 +323,11 @@ Forwarder::Sent Forwarder::sendRequest(bool canRetry)
 	// MSG_MORE keeps the head back for up to 200 ms on Linux unless more
 	// bytes follow at once, so it is used only when the body is already here.
 	bool bodyFollows = withBody && !expectContinue && _context.client.reader().available() > 0;
+	std::string head = buildOriginRequest();
+	if (_context.recorder) _context.recorder->requestSent(head);
 	try
 	{
-		_context.origin.send(buildOriginRequest(), bodyFollows ? SEND_MORE : 0);
+		_context.origin.send(head, bodyFollows ? SEND_MORE : 0);
 	}
 	catch (const Poco::Exception& e)
 	{
@@ -342,7 +347,7 @@ Forwarder::Sent Forwarder::sendRequest(bool canRetry)
 	int timeout = static_cast<int>(_context.settings.responseTimeout.count());
 	bool chunked = _requestBody.kind == http::BodyKind::Chunked;
 	RelayResult relayed = relayBody(_context.client, _requestBody, _context.origin, chunked, timeout,
-		_context.settings.maxRequestBody);
+		_context.settings.maxRequestBody, _context.recorder ? _context.recorder->requestBody() : nullptr);
 	_record.bytesFromClient = relayed.bodyBytes;
 	switch (relayed.status)
 	{
@@ -440,6 +445,7 @@ Forwarder::Sent Forwarder::readFinalResponse(bool canRetry)
 			_context.reject(Reason::BadResponse, _target.hostPort(), "invalid response head", _record);
 			return Sent::Failed;
 		}
+		if (_context.recorder) _context.recorder->responseReceived(_response, headLength);
 		canRetry = false;
 
 		if (!_response.isInterim()) return Sent::Ok;
@@ -529,6 +535,7 @@ ExchangeEnd Forwarder::switchProtocols()
 
 	_record.status = 101;
 	io::SocketReader& early = _context.origin.reader();
+	if (_context.recorder) _context.recorder->tunnelStarting(early.available());
 	try
 	{
 		// Bytes the origin sent right after its 101 already belong to the new protocol.
@@ -567,6 +574,7 @@ ExchangeEnd Forwarder::relayResponse()
 	const std::string* contentType = _response.fields.find("Content-Type");
 	if (contentType != nullptr) _record.contentType = *contentType;
 	http::BodyFraming remainingBody = _responseBody;
+	observe::BodyCapture* capture = _context.recorder ? _context.recorder->responseBody() : nullptr;
 	try
 	{
 		std::string head = buildResponseHead(chunkedOutput, keepAlive);
@@ -578,6 +586,7 @@ ExchangeEnd Forwarder::relayResponse()
 			&& early.available() >= _responseBody.length)
 		{
 			head.append(early.buffered().data(), static_cast<std::size_t>(_responseBody.length));
+			if (capture) capture->append(early.buffered().data(), static_cast<std::size_t>(_responseBody.length));
 			early.consume(static_cast<std::size_t>(_responseBody.length));
 			remainingBody.length = 0;
 		}
@@ -595,7 +604,7 @@ ExchangeEnd Forwarder::relayResponse()
 	}
 
 	int timeout = static_cast<int>(_context.settings.responseTimeout.count());
-	RelayResult relayed = relayBody(_context.origin, remainingBody, _context.client, chunkedOutput, timeout);
+	RelayResult relayed = relayBody(_context.origin, remainingBody, _context.client, chunkedOutput, timeout, 0, capture);
 	if (relayed.status != RelayStatus::Complete)
 	{
 		// Closing the client connection here is what tells it the response is

@@ -151,6 +151,11 @@ void ProxyServer::addOwnAddresses(const std::vector<Poco::Net::SocketAddress>& a
 void ProxyServer::accept()
 {
 	config::SettingsPtr settings = _settings.get();
+
+	// After the privilege drop, so that the HAR file belongs to the user
+	// that rewrites it later.
+	_shared->observer = observe::ExchangeObserver::create(settings->tracing);
+
 	for (std::size_t i = 0; i < _sockets.size(); ++i)
 	{
 		Poco::Net::TCPServerParams::Ptr params = new Poco::Net::TCPServerParams;
@@ -198,6 +203,7 @@ void ProxyServer::stop()
 	_sockets.clear();
 	_listeners.clear();
 	_pool->joinAll();
+	if (_shared->observer) _shared->observer->close();
 }
 
 

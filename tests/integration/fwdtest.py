@@ -324,14 +324,16 @@ class ProxyProcess:
     admin_port(). FILE is written to a temporary folder from `config`
     (properties text). It is always passed, even empty, so that an installed
     /etc/fwdproxy/fwdproxy.properties cannot change the tests. `defines` adds
-    one `-D NAME=VALUE` per item, after the options above, so it overrides them.
+    one `-D NAME=VALUE` per item, after the options above, so it overrides them,
+    and `args` adds further command-line arguments, such as `--trace`, after those.
 
     Leaving the `with` block sends SIGTERM and waits. The block fails when the
     process does not exit with code 0 within `stop_timeout` seconds.
     """
 
-    def __init__(self, defines=None, config="", allow_loopback=True, stop_timeout=STOP_TIMEOUT):
+    def __init__(self, defines=None, config="", allow_loopback=True, stop_timeout=STOP_TIMEOUT, args=()):
         self.defines = dict(defines or {})
+        self.args = list(args)
         self.config = config
         self.allow_loopback = allow_loopback
         self.stop_timeout = stop_timeout
@@ -359,7 +361,7 @@ class ProxyProcess:
             args += ["-D", "proxy.destinations.denyNetworks="]
         for name, value in self.defines.items():
             args += ["-D", f"{name}={value}"]
-        return args
+        return args + self.args
 
     def start(self):
         self._folder = tempfile.TemporaryDirectory(prefix="fwdproxy-test-")
@@ -998,6 +1000,22 @@ class TunnelPeer(_Server):
         conn.shutdown(socket.SHUT_WR)
 
 
+def exchange_through_tunnel(client, peer, payload):
+    """Send CONNECT for `peer` (a TunnelPeer) on `client`, then `payload` through the tunnel, and half-close.
+
+    Return (status of the CONNECT response, greeting received, reply received until the
+    peer closed). When the status is not 200, no tunnel opened and both are empty.
+    """
+    client.send(build_request("CONNECT", peer.authority, [("Host", peer.authority)]))
+    status = client.read_response("CONNECT").status
+    if status != 200:
+        return status, b"", b""
+    greeting = client.reader.read_exact(len(TunnelPeer.GREETING))
+    client.send(payload)
+    client.sock.shutdown(socket.SHUT_WR)
+    return status, greeting, client.reader.read_to_eof()
+
+
 class FullBacklog:
     """Listener on 127.0.0.1 whose accept queue is full, so that new connections hang.
 
@@ -1248,8 +1266,8 @@ def access_log_pattern(method, target, status, reason):
 class ProxyTestCase(unittest.TestCase):
     """TestCase with helpers that start the proxy and servers and stop them at cleanup."""
 
-    def start_proxy(self, defines=None, config="", allow_loopback=True, stop_timeout=STOP_TIMEOUT):
-        proxy = ProxyProcess(defines, config, allow_loopback, stop_timeout).start()
+    def start_proxy(self, defines=None, config="", allow_loopback=True, stop_timeout=STOP_TIMEOUT, args=()):
+        proxy = ProxyProcess(defines, config, allow_loopback, stop_timeout, args).start()
         self.addCleanup(self._stop_proxy, proxy)
         return proxy
 

@@ -119,12 +119,7 @@ class AccessLogTestCase(fwdtest.ProxyTestCase):
         self.wait_for_lines(path, 1)
 
         with fwdtest.Client(proxy.port) as client:
-            client.send(fwdtest.build_request("CONNECT", peer.authority, [("Host", peer.authority)]))
-            self.assertEqual(client.read_response("CONNECT").status, 200)
-            client.reader.read_exact(len(fwdtest.TunnelPeer.GREETING))
-            client.send(b"tunnel payload")
-            client.sock.shutdown(socket.SHUT_WR)
-            client.reader.read_to_eof()
+            self.assertEqual(fwdtest.exchange_through_tunnel(client, peer, b"tunnel payload")[0], 200)
         self.wait_for_lines(path, 2)
 
         with fwdtest.Client(proxy.port) as client:

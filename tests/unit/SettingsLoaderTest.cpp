@@ -144,6 +144,9 @@ class SettingsLoaderTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRejectsBadDirectList);
 	CPPUNIT_TEST(testReadsOutgoingAddresses);
 	CPPUNIT_TEST(testRejectsBadOutgoingAddresses);
+	CPPUNIT_TEST(testTracingOffByDefault);
+	CPPUNIT_TEST(testReadsTracing);
+	CPPUNIT_TEST(testRejectsInvalidTracing);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -669,6 +672,55 @@ public:
 		assertOneProblem("proxy.outgoing.address", "::1, 2001:db8::1", "2001:db8::1");
 		assertOneProblem("proxy.outgoing.address", "egress.invalid");
 		assertOneProblem("proxy.outgoing.address", "127.0.0.0/8");
+	}
+
+	void testTracingOffByDefault()
+	{
+		LoadResult result = load({});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+		const fwdproxy::config::Settings& settings = *result.settings;
+		CPPUNIT_ASSERT(!settings.tracing.trace);
+		CPPUNIT_ASSERT(!settings.tracing.showSecrets);
+		CPPUNIT_ASSERT(settings.tracing.hosts.empty());
+		CPPUNIT_ASSERT(settings.tracing.methods.empty());
+		CPPUNIT_ASSERT_EQUAL(""s, settings.tracing.harFile);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(65536), settings.tracing.harMaxBodySize);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(10000), settings.tracing.harMaxEntries);
+	}
+
+	void testReadsTracing()
+	{
+		LoadResult result = load({{"proxy.trace", "true"}, {"proxy.trace.secrets", "yes"},
+			{"proxy.trace.hosts", "example.com, .example.net, ~api[0-9]+\\.test"}, {"proxy.trace.methods", "GET, CONNECT"},
+			{"proxy.har.file", "/tmp/fwdproxy-settings-test.har"}, {"proxy.har.maxBodySize", "0"},
+			{"proxy.har.maxEntries", "5"}});
+		CPPUNIT_ASSERT_MESSAGE(describe(result), result.settings != nullptr);
+
+		const fwdproxy::config::Settings& settings = *result.settings;
+		CPPUNIT_ASSERT(settings.tracing.trace);
+		CPPUNIT_ASSERT(settings.tracing.showSecrets);
+		CPPUNIT_ASSERT(settings.tracing.hosts.matches("example.com"));
+		CPPUNIT_ASSERT(settings.tracing.hosts.matches("www.example.net"));
+		CPPUNIT_ASSERT(settings.tracing.hosts.matches("api12.test"));
+		CPPUNIT_ASSERT(!settings.tracing.hosts.matches("www.example.com"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), settings.tracing.methods.size());
+		CPPUNIT_ASSERT_EQUAL("GET"s, settings.tracing.methods[0]);
+		CPPUNIT_ASSERT_EQUAL("CONNECT"s, settings.tracing.methods[1]);
+		CPPUNIT_ASSERT_EQUAL("/tmp/fwdproxy-settings-test.har"s, settings.tracing.harFile);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), settings.tracing.harMaxBodySize);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(5), settings.tracing.harMaxEntries);
+	}
+
+	void testRejectsInvalidTracing()
+	{
+		assertOneProblem("proxy.trace", "sometimes");
+		assertOneProblem("proxy.trace.secrets", "2");
+		assertOneProblem("proxy.trace.hosts", "example.com, ~(", "~(");
+		assertOneProblem("proxy.trace.methods", "GET, GET /", "GET /");
+		assertOneProblem("proxy.har.file", "/nonexistent-fwdproxy-directory/out.har");
+		assertOneProblem("proxy.har.file", "/tmp");
+		assertOneProblem("proxy.har.maxBodySize", "-1");
+		assertOneProblem("proxy.har.maxEntries", "0");
 	}
 };
 

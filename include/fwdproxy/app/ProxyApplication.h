@@ -39,6 +39,12 @@ private:
 	void handleHashPassword(const std::string& name, const std::string& value);
 	void handleHashIterations(const std::string& name, const std::string& value);
 	void handleCheckConfig(const std::string& name, const std::string& value);
+	void defineTracingOptions(Poco::Util::OptionSet& options);
+	void handleTracing(const std::string& name, const std::string& value);
+	void define(const std::string& name, const std::string& value);
+		/// Sets a property in the command-line layer, which overrides the configuration file.
+	void appendToDefine(const std::string& name, const std::string& item);
+		/// Adds item to the comma-separated list that the command line sets for name.
 	int printPasswordEntry();
 	config::SettingsPtr loadSettings(bool report);
 	void warnUnknownKeys();
@@ -48,6 +54,8 @@ private:
 	void configureLogging();
 	void resolveLogPaths();
 	std::string sourceOf(const std::string& key) const;
+	std::string tracingProperties() const;
+		/// Returns the proxy.trace* and proxy.har.* values as one text, to tell whether a reload changed them.
 
 	bool _helpRequested = false;
 	bool _checkOnly = false;

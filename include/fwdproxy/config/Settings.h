@@ -8,6 +8,7 @@
 
 #include "fwdproxy/http/Fields.h"
 #include "fwdproxy/observe/AccessLogFormat.h"
+#include "fwdproxy/observe/TraceOptions.h"
 #include "fwdproxy/policy/Authenticator.h"
 #include "fwdproxy/policy/CidrSet.h"
 #include "fwdproxy/policy/HostPatternSet.h"
@@ -132,6 +133,8 @@ struct Settings
 	policy::CidrSet adminClientsAllow;
 	std::string pacProxy;   ///< host:port for "PROXY host:port"; empty means the first proxy.listen address.
 	std::vector<PacDirectRule> pacDirect;
+
+	observe::TraceOptions tracing;   ///< proxy.trace* and proxy.har.*.
 
 	bool addsVia() const { return viaEnabled && !viaPseudonym.empty(); }
 	std::string via() const { return addsVia() ? "1.1 " + viaPseudonym : std::string(); }

@@ -64,6 +64,7 @@ private:
 	void readHeaderRules(Settings& settings);
 	void readObservability(Settings& settings);
 	static bool parsePacDirectRule(const std::string& entry, PacDirectRule& rule);
+	void readTracing(observe::TraceOptions& tracing);
 
 	const Poco::Util::AbstractConfiguration& _configuration;
 	SourceOf _sourceOf;

@@ -9,6 +9,7 @@
 
 #include "fwdproxy/http/Fields.h"
 #include "fwdproxy/http/Framing.h"
+#include "fwdproxy/observe/BodyCapture.h"
 #include "fwdproxy/server/Peer.h"
 
 #include <cstdint>
@@ -37,7 +38,7 @@ struct RelayResult
 
 
 RelayResult relayBody(Peer& source, const http::BodyFraming& framing, Peer& destination, bool chunkedOutput,
-	int timeoutMilliseconds, std::uint64_t maxBodyBytes = 0);
+	int timeoutMilliseconds, std::uint64_t maxBodyBytes = 0, observe::BodyCapture* capture = nullptr);
 	/// Relays one body framed as framing. With chunkedOutput the receiver gets
 	/// the chunked coding (with the sender's trailer fields, if any, minus
 	/// the forbidden ones); otherwise the raw data, framed by the
@@ -45,6 +46,8 @@ RelayResult relayBody(Peer& source, const http::BodyFraming& framing, Peer& dest
 	/// On SourceClosed the chunked output is left unterminated, so the
 	/// receiver sees an incomplete message rather than a short one, and the
 	/// same holds for TooLarge, checked against maxBodyBytes (0: no limit).
+	/// A capture, when given, gets a copy of the body's first bytes up to
+	/// its limit; splice(2), which bypasses the copy, waits until it is full.
 
 
 } } // namespace fwdproxy::server

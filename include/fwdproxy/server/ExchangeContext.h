@@ -20,6 +20,9 @@
 
 
 namespace fwdproxy {
+namespace observe {
+class ExchangeRecorder;
+}
 namespace server {
 
 
@@ -40,6 +43,7 @@ struct ExchangeContext
 	std::string clientHost;      ///< Address only, for X-Forwarded-For and Forwarded.
 	std::uint64_t connectionId = 0;
 	bool stopping = false;
+	observe::ExchangeRecorder* recorder = nullptr;   ///< Set while the current exchange is traced or recorded.
 
 	ExchangeEnd reject(http::Reason reason, const std::string& subject, const std::string& detail,
 		observe::AccessRecord& record, const std::string& extraFields = std::string());

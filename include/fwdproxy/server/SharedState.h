@@ -3,12 +3,13 @@
 //
 // What all client connections share: the registry of live connections, the
 // origin connection pool, the name resolution cache, the proxy's own
-// listening addresses and the metrics.
+// listening addresses, the metrics and the trace and HAR recording.
 //
 
 #pragma once
 
 #include "fwdproxy/config/Settings.h"
+#include "fwdproxy/observe/ExchangeObserver.h"
 #include "fwdproxy/observe/Metrics.h"
 #include "fwdproxy/server/ConnectionRegistry.h"
 #include "fwdproxy/upstream/ConnectionPool.h"
@@ -16,6 +17,7 @@
 
 #include <Poco/Net/SocketAddress.h>
 
+#include <memory>
 #include <vector>
 
 
@@ -39,6 +41,7 @@ struct SharedState
 	upstream::ResolverCache resolver;
 	std::vector<Poco::Net::SocketAddress> selfAddresses;   ///< Set before the first connection is accepted.
 	observe::Metrics metrics;
+	std::unique_ptr<observe::ExchangeObserver> observer;   ///< Set before accepting; nullptr unless the trace or the HAR file is on.
 };
 
 
