@@ -102,7 +102,7 @@ const char* const SettingsLoader::DEFAULTS[][2] = {
 	{"proxy.trace.methods", ""},
 	{"proxy.har.file", ""},
 	{"proxy.har.maxBodySize", "65536"},
-	{"proxy.har.maxEntries", "10000"},
+	{"proxy.har.maxEntries", "1000"},
 	{nullptr, nullptr},
 };
 

@@ -685,7 +685,7 @@ public:
 		CPPUNIT_ASSERT(settings.tracing.methods.empty());
 		CPPUNIT_ASSERT_EQUAL(""s, settings.tracing.harFile);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(65536), settings.tracing.harMaxBodySize);
-		CPPUNIT_ASSERT_EQUAL(std::size_t(10000), settings.tracing.harMaxEntries);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1000), settings.tracing.harMaxEntries);
 	}
 
 	void testReadsTracing()

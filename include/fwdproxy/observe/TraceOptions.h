@@ -26,7 +26,7 @@ struct TraceOptions
 	std::vector<std::string> methods;      ///< Methods traced and recorded; empty means every method.
 	std::string harFile;                   ///< Absolute path of the HAR file; empty turns it off.
 	std::size_t harMaxBodySize = 65536;    ///< Bytes of each body kept in the HAR file.
-	std::size_t harMaxEntries = 10000;     ///< Entries kept in the HAR file; the oldest are dropped.
+	std::size_t harMaxEntries = 1000;     ///< Entries kept in the HAR file; the oldest are dropped.
 
 	bool enabled() const { return trace || !harFile.empty(); }
 };
