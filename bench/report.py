@@ -508,6 +508,14 @@ def write_markdown(args, meta, rows, records, charts, events):
     out += per_round_table(records)
     out.append("")
 
+    # The history of performance changes is written by hand, so a new run
+    # keeps it instead of overwriting it.
+    history = os.path.join(os.path.dirname(os.path.abspath(__file__)), "history.md")
+    if os.path.exists(history):
+        with open(history) as f:
+            out.append(f.read().rstrip("\n"))
+        out.append("")
+
     path = os.path.join(args.out, "BENCHMARKS.md")
     with open(path, "w") as f:
         f.write("\n".join(out))
