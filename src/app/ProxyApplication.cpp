@@ -26,7 +26,13 @@
 #include <Poco/Util/OptionException.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
+
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 
 using Poco::Util::Application;
@@ -39,6 +45,30 @@ namespace app {
 
 
 namespace {
+
+
+// Returns why a log file at path could not be opened for appending, or "".
+std::string checkWritableFile(const std::string& path)
+{
+	if (path.empty()) return "missing: expected the path of a log file";
+
+#ifndef _WIN32
+	if (::access(path.c_str(), F_OK) == 0)
+	{
+		if (Poco::File(path).isDirectory()) return "is a directory, expected a file";
+		if (::access(path.c_str(), W_OK) != 0) return std::string("cannot write the file: ") + std::strerror(errno);
+		return "";
+	}
+
+	std::string directory = Poco::Path(path).parent().toString();
+	if (directory.empty()) directory = ".";
+	if (::access(directory.c_str(), W_OK | X_OK) != 0)
+	{
+		return "cannot create the file in " + directory + ": " + std::strerror(errno);
+	}
+#endif
+	return "";
+}
 
 
 const char* const SYSTEM_CONFIG = "/etc/fwdproxy/fwdproxy.properties";
@@ -182,7 +212,9 @@ void ProxyApplication::handleHelp(const std::string&, const std::string&)
 	_helpRequested = true;
 	Poco::Util::HelpFormatter help(options());
 	help.setCommand(commandName());
-	help.setUsage("[--config=FILE] [-D NAME=VALUE ...] [--trace] [--har=FILE] [--daemon] [--pidfile=FILE] [--umask=MASK]");
+	help.setUsage("[--config=FILE] [-D NAME=VALUE ...] [--trace] [--har=FILE] [--daemon] [--pidfile=FILE] [--umask=MASK]\n"
+		"       fwdproxy --check-config [--config=FILE] [-D NAME=VALUE ...]\n"
+		"       fwdproxy --hash-password=USER [--hash-iterations=N] < password");
 	help.setHeader("An HTTP/1.1 forward proxy. Properties and defaults: man fwdproxy.properties");
 	help.setUnixStyle(true);
 	help.format(std::cout);
@@ -338,6 +370,9 @@ void ProxyApplication::resolveLogPaths()
 {
 	// FileChannel opens its file on the first message, after --daemon has
 	// changed the working directory to /, so relative paths are fixed here.
+	// A reload computes them again from the new file.
+	if (!_resolvedPaths.isNull()) config().removeConfiguration(_resolvedPaths);
+
 	Poco::AutoPtr<Poco::Util::MapConfiguration> resolved = new Poco::Util::MapConfiguration;
 	Poco::Util::AbstractConfiguration::Keys channels;
 	config().keys("logging.channels", channels);
@@ -350,6 +385,29 @@ void ProxyApplication::resolveLogPaths()
 		resolved->setString(key, Poco::Path(_startDirectory).resolve(Poco::Path(path)).toString());
 	}
 	config().add(resolved, PRIORITY_RESOLVED_PATHS, false);
+	_resolvedPaths = resolved;
+}
+
+
+std::vector<std::string> ProxyApplication::logFileProblems()
+{
+	// POCO's FileChannel opens its file at the first message and throws from
+	// inside the logger when it cannot, which ends the process. Checking the
+	// paths first turns that into a configuration error.
+	std::vector<std::string> problems;
+	Poco::Util::AbstractConfiguration::Keys channels;
+	config().keys("logging.channels", channels);
+	for (const std::string& channel: channels)
+	{
+		std::string prefix = "logging.channels." + channel;
+		std::string type = config().getRawString(prefix + ".class", "");
+		if (type.find("FileChannel") == std::string::npos) continue;
+
+		std::string path = config().getRawString(prefix + ".path", "");
+		std::string error = checkWritableFile(path);
+		if (!error.empty()) problems.push_back(sourceOf(prefix + ".path") + ": " + prefix + ".path = '" + path + "': " + error);
+	}
+	return problems;
 }
 
 
@@ -357,6 +415,13 @@ void ProxyApplication::configureLogging()
 {
 	config().add(loggingDefaults(), PRIORITY_LOGGING_DEFAULTS, false);
 	resolveLogPaths();
+	for (const std::string& problem: logFileProblems())
+	{
+		std::cerr << "fwdproxy: " << problem << std::endl;
+		_configFailed = true;
+	}
+	if (_configFailed) return;
+
 	try
 	{
 		Poco::Util::LoggingConfigurator configurator;
@@ -413,10 +478,28 @@ config::SettingsPtr ProxyApplication::loadSettings(bool report)
 
 void ProxyApplication::warnUnknownKeys()
 {
+	std::vector<std::string> messages;
 	for (const std::string& key: config::unknownKeys(config()))
 	{
-		std::string message = sourceOf(key) + ": unknown property " + key + " is ignored; did you mean "
-			+ config::nearestKnownKey(key) + "?";
+		messages.push_back(sourceOf(key) + ": unknown property " + key + " is ignored; did you mean "
+			+ config::nearestKnownKey(key) + "?");
+	}
+
+	// Outside proxy.* only logging.* is read; anything else in the file is a mistake.
+	if (!_fileLayer.isNull())
+	{
+		Poco::Util::AbstractConfiguration::Keys roots;
+		_fileLayer->keys(roots);
+		for (const std::string& root: roots)
+		{
+			if (root == "proxy" || root == "logging") continue;
+
+			messages.push_back(_configFile + ": unknown property " + root + " is ignored; properties start with proxy. or logging.");
+		}
+	}
+
+	for (const std::string& message: messages)
+	{
 		if (_checkOnly) std::cerr << "fwdproxy: warning: " << message << std::endl;
 		else Poco::Logger::get("fwdproxy").warning(message);
 	}
@@ -497,12 +580,16 @@ void ProxyApplication::reload(config::SettingsHolder& holder)
 	}
 
 	warnUnknownKeys();
+	resolveLogPaths();
 	config::SettingsPtr settings = loadSettings(true);
-	if (!settings)
+	std::vector<std::string> logProblems = logFileProblems();
+	for (const std::string& problem: logProblems) logger.error(problem);
+	if (!settings || !logProblems.empty())
 	{
 		config().removeConfiguration(_fileLayer);
 		config().add(previous, Application::PRIO_DEFAULT, false);
 		_fileLayer = previous;
+		resolveLogPaths();
 		logger.error("reload failed, keeping the running configuration");
 		return;
 	}
@@ -510,11 +597,15 @@ void ProxyApplication::reload(config::SettingsHolder& holder)
 	// Listening sockets, threads and privileges were set up at start and stay.
 	config::SettingsPtr running = holder.get();
 	if (settings->listen != running->listen || settings->maxThreads != running->maxThreads
+		|| settings->maxQueued != running->maxQueued || settings->stackSizeKiB != running->stackSizeKiB
 		|| settings->user != running->user || settings->group != running->group
-		|| settings->adminListen != running->adminListen)
+		|| settings->adminListen != running->adminListen
+		|| settings->poolMaxIdle != running->poolMaxIdle
+		|| settings->poolMaxIdlePerDestination != running->poolMaxIdlePerDestination
+		|| settings->poolIdleTimeout != running->poolIdleTimeout || settings->dnsCacheTime != running->dnsCacheTime)
 	{
-		logger.warning("proxy.listen, proxy.admin.listen, proxy.threads.*, proxy.user and proxy.group "
-			"take effect only after a restart");
+		logger.warning("proxy.listen, proxy.admin.listen, proxy.threads.*, proxy.pool.*, proxy.timeouts.poolIdle, "
+			"proxy.dns.cacheTime, proxy.user and proxy.group take effect only after a restart");
 	}
 
 	// The access logger's channel is prepared for one format at start, so the

@@ -9,11 +9,17 @@
 
 #include <Poco/Environment.h>
 #include <Poco/File.h>
+#include <Poco/File.h>
 #include <Poco/Path.h>
 
 #include <openssl/ssl.h>
 
 #include <cctype>
+#ifndef _WIN32
+#include <grp.h>
+#include <pwd.h>
+#endif
+
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -314,7 +320,15 @@ void SettingsLoader::readAuthentication(Settings& settings)
 	if (path.empty()) return;
 
 	std::string error;
-	settings.authenticator = policy::Authenticator::load(path, error);
+	if (Poco::File(path).exists() && Poco::File(path).isDirectory()) error = path + ": is a directory";
+	else settings.authenticator = policy::Authenticator::load(path, error);
+
+	// With no users every client would get 407 and nothing would say why.
+	if (settings.authenticator && settings.authenticator->userCount() == 0)
+	{
+		settings.authenticator.reset();
+		error = path + ": contains no USER:HASH line";
+	}
 	if (!settings.authenticator) addProblem("proxy.auth.users", path, "a readable credentials file (" + error + ")");
 }
 
@@ -656,6 +670,17 @@ SettingsPtr SettingsLoader::load()
 	readListen(*settings);
 	settings->user = std::string(http::trimWhitespace(value("proxy.user")));
 	settings->group = std::string(http::trimWhitespace(value("proxy.group")));
+#ifndef _WIN32
+	// Checked here too, so that --check-config finds a typing mistake before a start does.
+	if (!settings->user.empty() && ::getpwnam(settings->user.c_str()) == nullptr)
+	{
+		addProblem("proxy.user", settings->user, "an existing user name");
+	}
+	if (!settings->group.empty() && ::getgrnam(settings->group.c_str()) == nullptr)
+	{
+		addProblem("proxy.group", settings->group, "an existing group name");
+	}
+#endif
 	readTls(*settings);
 	readCidrSet("proxy.clients.allow", settings->clientsAllow);
 	readCidrSet("proxy.clients.deny", settings->clientsDeny);

@@ -7,6 +7,7 @@
 
 #include <Poco/Net/NetException.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -62,7 +63,9 @@ void SocketReader::consume(std::size_t n)
 
 void SocketReader::reserve(std::size_t capacity)
 {
-	if (_capacity < capacity) resize(capacity);
+	// The first allocation is at least the initial capacity, so that reading
+	// a head also leaves room for the body bytes that arrive with it.
+	if (_capacity < capacity) resize(std::max(capacity, _capacity == 0 ? _initialCapacity : capacity));
 }
 
 

@@ -346,6 +346,16 @@ bool ClientConnection::readRequest(ExchangeContext& context, const io::Deadline&
 		return false;
 	}
 	record.setRequestDetails(request);
+
+	// RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field, and
+	// several are rejected in any version, even though the forwarded Host
+	// comes from the request-target.
+	std::size_t hosts = request.fields.count("Host");
+	if (hosts > 1 || (hosts == 0 && request.versionMinor >= 1))
+	{
+		context.reject(Reason::BadRequest, request.target, hosts == 0 ? "no Host field" : "several Host fields", record);
+		return false;
+	}
 	return true;
 }
 

@@ -123,6 +123,39 @@ class CheckConfigTest(unittest.TestCase):
         write_file(path, text)
         return path
 
+    def test_unwritable_log_file(self):
+        path = self.write_config("logging.channels.broken.class = FileChannel\n"
+                                 "logging.channels.broken.path = /nonexistent-fwdproxy-dir/proxy.log\n"
+                                 "logging.loggers.root.channel = broken\n")
+
+        for options in (["--check-config"], []):
+            result = run_fwdproxy([*options, f"--config={path}", *LISTEN_LOOPBACK])
+            self.assertEqual(result.returncode, 78, result.stderr)
+            self.assertIn("logging.channels.broken.path", result.stderr)
+            self.assertIn("/nonexistent-fwdproxy-dir", result.stderr)
+
+    def test_unknown_top_level_key(self):
+        path = self.write_config("prxy.listen = 127.0.0.1:1\n")
+
+        result = run_fwdproxy(["--check-config", f"--config={path}", *LISTEN_LOOPBACK])
+
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("unknown property prxy", result.stderr)
+
+    def test_empty_users_file(self):
+        users = self.write_config("# no users yet\n")
+
+        result = run_fwdproxy(["--check-config", "-D", f"proxy.auth.users={users}", *LISTEN_LOOPBACK])
+
+        self.assertEqual(result.returncode, 78, result.stderr)
+        self.assertIn("contains no USER:HASH line", result.stderr)
+
+    def test_unknown_user(self):
+        result = run_fwdproxy(["--check-config", "-D", "proxy.user=no-such-fwdproxy-user", *LISTEN_LOOPBACK])
+
+        self.assertEqual(result.returncode, 78, result.stderr)
+        self.assertIn("proxy.user = 'no-such-fwdproxy-user'", result.stderr)
+
     def test_valid_file(self):
         path = self.write_config("proxy.via.pseudonym = checked\nproxy.timeouts.connect = 2.5\n")
 
@@ -410,9 +443,10 @@ class PrivilegesTest(fwdtest.ProxyTestCase):
             LISTEN_LOOPBACK + ["-D", f"proxy.user={name}"], config="", timeout=EXIT_TIMEOUT
         )
 
-        self.assertIsNotNone(code, f"fwdproxy kept running with an unknown user.\n{output}")
-        self.assertNotEqual(code, 0, output)
-        self.assertIn(f"cannot drop privileges: proxy.user: user '{name}' not found", output)
+        # The configuration check catches the name before any socket is bound.
+        self.assertEqual(code, 78, output)
+        self.assertIn(f"proxy.user = '{name}' is invalid: expected an existing user name", output)
+        self.assertNotIn("listening on", output)
 
     @unittest.skipIf(os.geteuid() == 0, "the warning is only for a proxy not started as root")
     def test_not_root_warning(self):
@@ -532,6 +566,19 @@ class ReloadTest(fwdtest.ProxyTestCase):
         # The running configuration still reloads after a rejected file.
         self.reload(proxy, "proxy.clients.deny = 127.0.0.1\n")
         self.assert_error_response(fetch(proxy.port, origin.url("/new-rules")), 403, "client_denied")
+
+    def test_unwritable_log_file_rejected(self):
+        # A FileChannel that cannot open its file used to end the process at its first message.
+        origin = self.start_origin()
+        proxy = self.start_proxy()
+        config = ("logging.channels.broken.class = FileChannel\n"
+                  "logging.channels.broken.path = /nonexistent-fwdproxy-dir/proxy.log\n"
+                  "logging.loggers.root.channel = broken\n")
+
+        start = self.reload(proxy, config, RELOAD_FAILED)
+
+        self.assert_logged(proxy, r"logging\.channels\.broken\.path.*nonexistent-fwdproxy-dir", start=start)
+        self.assertEqual(fetch(proxy.port, origin.url("/still-served")).status, 200)
 
     def test_missing_file_rejected(self):
         origin = self.start_origin()

@@ -122,6 +122,20 @@ class RequestParsingTest(fwdtest.ProxyTestCase):
                 data = self.request(method="GET", version=version)
                 self.assert_rejected(data, 505, "version_not_supported")
 
+    def test_host_missing(self):
+        # RFC 9112 section 3.2: an HTTP/1.1 request without Host gets 400.
+        data = fwdtest.build_request("GET", self.url, [], b"", "HTTP/1.1")
+        self.assert_rejected(data, 400, "bad_request")
+
+    def test_host_repeated(self):
+        data = self.request([("Host", "second.invalid")], method="GET")
+        self.assert_rejected(data, 400, "bad_request")
+
+    def test_host_optional_http10(self):
+        client = self.connect(self.proxy, CLIENT_TIMEOUT)
+        client.send(fwdtest.build_request("GET", self.url, [], b"", "HTTP/1.0"))
+        self.assertEqual(client.read_response().status, 200)
+
     def test_userinfo_rejected(self):
         # RFC 9110 section 4.2.4: userinfo in an http URI is treated as an error (it can hide the real host).
         target = f"http://user@{self.origin.authority}/"

@@ -100,6 +100,7 @@ class CidrSetTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSingleAddressIsFullPrefix);
 	CPPUNIT_TEST(testMatchesMappedAddressAsIPv4);
 	CPPUNIT_TEST(testMatchesMappedEntryAsIPv4);
+	CPPUNIT_TEST(testMatchesEmbeddedIPv4);
 	CPPUNIT_TEST(testAcceptsBracketedIPv6);
 	CPPUNIT_TEST(testParsesListWithSpaces);
 	CPPUNIT_TEST(testEmptyListMatchesNothing);
@@ -175,6 +176,14 @@ public:
 		assertContains("10.0.0.0/8", {"::ffff:10.1.2.3"});
 		assertContains("127.0.0.0/8", {"::ffff:127.0.0.1"});
 		assertExcludes("10.0.0.0/8, 127.0.0.0/8", {"::ffff:11.0.0.1", "::ffff:192.0.2.1"});
+	}
+
+	void testMatchesEmbeddedIPv4()
+	{
+		// IPv4-compatible and NAT64 addresses reach the IPv4 address they carry.
+		assertContains("127.0.0.0/8", {"::127.0.0.1", "64:ff9b::7f00:1"});
+		assertContains("169.254.0.0/16", {"64:ff9b::a9fe:a9fe", "::169.254.169.254"});
+		assertExcludes("127.0.0.0/8, 169.254.0.0/16", {"64:ff9b::808:808", "2001:db8::7f00:1", "64:ff9c::7f00:1"});
 	}
 
 	void testMatchesMappedEntryAsIPv4()
@@ -312,6 +321,8 @@ public:
 			"::ffff:127.0.0.1",
 			"::ffff:169.254.169.254",
 			"::ffff:0.0.0.0",
+			"::127.0.0.1",
+			"64:ff9b::a9fe:a9fe",
 		});
 	}
 

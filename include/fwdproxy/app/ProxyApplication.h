@@ -53,13 +53,15 @@ private:
 	void loadConfigurationFile();
 	void configureLogging();
 	void resolveLogPaths();
+	std::vector<std::string> logFileProblems();
 	std::string sourceOf(const std::string& key) const;
 	std::string tracingProperties() const;
 		/// Returns the proxy.trace* and proxy.har.* values as one text, to tell whether a reload changed them.
 
 	bool _helpRequested = false;
 	bool _checkOnly = false;
-	Poco::AutoPtr<Poco::Util::AbstractConfiguration> _fileLayer;   ///< The properties file's layer, replaced on reload.
+	Poco::AutoPtr<Poco::Util::AbstractConfiguration> _fileLayer;
+	Poco::AutoPtr<Poco::Util::AbstractConfiguration> _resolvedPaths;   ///< Absolute forms of relative log file paths.   ///< The properties file's layer, replaced on reload.
 	std::string _hashUser;
 	unsigned _hashIterations = 0;
 	bool _configFailed = false;

@@ -22,6 +22,8 @@ class CidrSet
 	/// Matches addresses against networks such as 10.0.0.0/8 or fe80::/10.
 	/// An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is matched as the IPv4
 	/// address it carries, so a dual-stack listener cannot bypass IPv4 rules.
+	/// IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) addresses
+	/// also match the IPv4 networks that contain their embedded address.
 {
 public:
 	static bool parse(const std::string& list, CidrSet& result, std::string& badEntry);
@@ -42,6 +44,7 @@ private:
 	};
 
 	static bool parseEntry(const std::string& entry, Network& network);
+	bool matches(bool v6, const std::array<std::uint8_t, 16>& bytes) const;
 
 	std::vector<Network> _networks;
 };
