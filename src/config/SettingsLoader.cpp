@@ -323,7 +323,7 @@ void SettingsLoader::readAuthentication(Settings& settings)
 	if (Poco::File(path).exists() && Poco::File(path).isDirectory()) error = path + ": is a directory";
 	else settings.authenticator = policy::Authenticator::load(path, error);
 
-	// With no users every client would get 407 and nothing would say why.
+	// With no users every client would get 407, and no message would name the cause.
 	if (settings.authenticator && settings.authenticator->userCount() == 0)
 	{
 		settings.authenticator.reset();

@@ -151,11 +151,11 @@ bool CidrSet::contains(const IPAddress& address) const
 	if (!v6) return false;
 
 	// IPv4-compatible addresses (::a.b.c.d) and the NAT64 well-known prefix
-	// (64:ff9b::/96, RFC 6052) lead to an IPv4 address too; matched only as
+	// (64:ff9b::/96, RFC 6052) lead to an IPv4 address too. Matched only as
 	// IPv6, [::127.0.0.1] or [64:ff9b::a9fe:a9fe] would slip past IPv4 rules.
 	static const std::uint8_t NAT64_PREFIX[12] = {0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
 	static const std::uint8_t ZERO_PREFIX[12] = {};
-	// ::/104 holds ::, ::1 and other IPv6-only addresses, not IPv4-compatible ones.
+	// ::/104 contains ::, ::1 and other IPv6-only addresses, not IPv4-compatible ones.
 	bool nat64 = std::memcmp(bytes.data(), NAT64_PREFIX, 12) == 0;
 	bool compatible = std::memcmp(bytes.data(), ZERO_PREFIX, 12) == 0 && bytes[12] != 0;
 	if (!nat64 && !compatible) return false;
