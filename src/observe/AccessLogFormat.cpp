@@ -218,7 +218,7 @@ std::string formatSquid(const AccessRecord& record, std::chrono::system_clock::t
 	line += orDash(record.target);
 	line += ' ';
 	line += encodeUser(record.user);
-	// Squid names the first parent that answers FIRSTUP_PARENT.
+	// Squid names the first parent that responds FIRSTUP_PARENT.
 	if (record.upstream.empty()) line += " HIER_NONE/-";
 	else line += (record.throughParent ? " FIRSTUP_PARENT/" : " HIER_DIRECT/") + record.upstream;
 	line += ' ';

@@ -21,7 +21,7 @@ namespace server {
 namespace {
 
 
-// Wraps the destination so that a failed send can be told apart from a
+// Wraps the destination so that a failed send can be distinguished from a
 // failed receive, because the caller handles the two differently.
 class BodySink
 {

@@ -19,7 +19,7 @@ enum class PrivilegeChange
 	Unchanged,   ///< No user or group was configured.
 	Dropped,
 	NotRoot,     ///< Configured, but the process is not root and cannot switch.
-	Failed       ///< error says why; the caller must not go on serving.
+	Failed       ///< error gives the reason, and the caller must not go on serving.
 };
 
 

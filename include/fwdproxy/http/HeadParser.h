@@ -3,7 +3,7 @@
 //
 // Strict parsers for request and response heads. They work on a complete head
 // (start line through the empty line) and report bad input as a Reason, never
-// by throwing, so callers can answer with the matching status.
+// by throwing, so callers can respond with the matching status.
 //
 
 #pragma once

@@ -14,7 +14,7 @@ namespace http {
 
 
 enum class Reason
-	/// Why an exchange ended without the origin's answer. The code string
+	/// Why an exchange ended without the origin's response. The code string
 	/// appears in the access log and the X-Fwdproxy-Error field, so it never changes.
 {
 	None,

@@ -61,7 +61,7 @@ public:
 		/// Returns memory to the allocator after a large head.
 
 	void release();
-		/// Frees the buffer when it holds no bytes, so that an idle connection
+		/// Frees the buffer when it is empty, so that an idle connection
 		/// costs no buffer memory; the next fill allocates it again.
 
 	Poco::Net::StreamSocket& socket() { return _socket; }

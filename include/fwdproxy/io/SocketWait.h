@@ -29,7 +29,7 @@ WaitResult waitReadable(poco_socket_t fd, int timeoutMilliseconds);
 
 WaitResult waitReadable(Poco::Net::StreamSocket& socket, int timeoutMilliseconds);
 	/// Waits like the descriptor form, except that a TLS socket whose library
-	/// already contains decrypted bytes is Ready at once, because poll(2) sees
+	/// already contains decrypted bytes is Ready at once, because poll(2) reports
 	/// only the bytes still in the kernel and would wait for more.
 
 bool hasBufferedTlsBytes(Poco::Net::StreamSocket& socket);

@@ -43,7 +43,7 @@ public:
 
 	void countExchange(const AccessRecord& record, std::chrono::microseconds duration);
 		/// Counts a finished request: its method and status class, its bytes,
-		/// its duration and, when the proxy answered with its own error, its reason.
+		/// its duration and, when the proxy responded with its own error, its reason.
 
 	void countConnectFailure(http::Reason reason);
 		/// Counts a failed connect to an origin. Reasons other than those in

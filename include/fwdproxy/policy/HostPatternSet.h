@@ -27,7 +27,7 @@ public:
 	static bool parse(const std::string& list, HostPatternSet& result, std::string& badEntry, std::string& error);
 		/// Parses a comma-separated list. Returns false with the first entry
 		/// that is empty after "." or "~", or whose regular expression does not
-		/// compile (error then says why). A regular expression cannot contain a comma.
+		/// compile (error then gives the reason). A regular expression cannot contain a comma.
 
 	bool matches(const std::string& normalizedHost) const;
 

@@ -33,7 +33,7 @@ HeadStatus readHead(io::SocketReader& reader, std::size_t maxSize, const io::Dea
 	/// then its size including the empty line. The head stays buffered, so the
 	/// caller parses it in place and then consumes it. With skipEmptyLines,
 	/// CRLF pairs before the head are dropped: some clients send them between
-	/// requests, and RFC 9112 §2.2 asks a server to ignore them.
+	/// requests, and RFC 9112 §2.2 recommends that a server ignore them.
 
 
 } } // namespace fwdproxy::server
